@@ -1,0 +1,1 @@
+//! `analysis` module (see the crate docs).

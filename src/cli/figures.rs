@@ -1,0 +1,53 @@
+//! `dynphase figures`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+/// Arguments of `dynphase figures`.
+#[derive(Debug, Args)]
+pub struct FiguresArgs {
+    /// Which family of figures to render.
+    #[command(subcommand)]
+    pub which: Which,
+    /// Output directory.
+    #[arg(long, default_value = "paper_figures", global = true)]
+    pub out: PathBuf,
+}
+
+/// Figure families.
+#[derive(Debug, Subcommand)]
+pub enum Which {
+    /// Toy-model figures: Fig 4G, S2A, S2B and extensions.
+    Theory,
+    /// Rank-2 network figures: Fig 2, 3A/B, S1.
+    Rank2,
+    /// Mechanism-analysis figures.
+    Analysis,
+    /// Figures from sweep results: Fig 4A-F, 4H, 4I, S3, S5, S6.
+    Sweep,
+    /// Everything available.
+    All,
+}
+
+/// Run `dynphase figures`.
+pub fn run(args: &FiguresArgs) -> crate::Result<()> {
+    std::fs::create_dir_all(&args.out).map_err(|e| crate::Error::io(&args.out, e))?;
+    let written = match args.which {
+        Which::Theory => crate::plot::theory::render_all(&args.out)?,
+        Which::Rank2 => crate::plot::rank2::render_all(&args.out)?,
+        Which::Analysis => crate::plot::analysis::render_all(&args.out)?,
+        Which::Sweep => crate::plot::sweep::render_all(&args.out)?,
+        Which::All => {
+            let mut all = crate::plot::theory::render_all(&args.out)?;
+            all.extend(crate::plot::rank2::render_all(&args.out)?);
+            all.extend(crate::plot::analysis::render_all(&args.out)?);
+            all.extend(crate::plot::sweep::render_all(&args.out)?);
+            all
+        }
+    };
+    for p in written {
+        println!("{}", p.display());
+    }
+    Ok(())
+}

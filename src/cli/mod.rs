@@ -1,0 +1,71 @@
+//! Command-line front end (clap). Thin: every subcommand parses its arguments and calls
+//! library functions. Each subcommand lives in its own file.
+
+use clap::{Parser, Subcommand};
+
+mod classify;
+mod figures;
+mod fit;
+mod sweep;
+mod theory;
+mod train;
+
+/// Dynamical phases of short-term memory in RNNs: theory, training, analysis and sweeps.
+#[derive(Debug, Parser)]
+#[command(name = "dynphase", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// All subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Critical learning rates of the toy models: closed forms, numerics and GD boundaries.
+    Theory(theory::TheoryArgs),
+    /// Fit a power law y = C x^(-beta) to two columns of a CSV file.
+    FitPowerLaw(fit::FitPowerLawArgs),
+    /// Train one RNN (full-rank or rank-2) on one of the paper's tasks.
+    Train(train::TrainArgs),
+    /// Classify a trained network's mechanism (spectral index and dynamics).
+    Classify(classify::ClassifyArgs),
+    /// Find fixed and slow points of a trained network with their Jacobian spectra.
+    FixedPoints(classify::FixedPointsArgs),
+    /// Run (a shard of) a learning-rate x delay x seed sweep; resumable.
+    Sweep(sweep::SweepArgs),
+    /// Merge the outputs of sweep shards.
+    Merge(sweep::MergeArgs),
+    /// Aggregate sweep results into a phase-diagram table.
+    Phase(sweep::PhaseArgs),
+    /// Fit critical boundaries and their scaling exponent from a phase table.
+    Scaling(sweep::ScalingArgs),
+    /// Regenerate figures into paper_figures/.
+    Figures(figures::FiguresArgs),
+}
+
+/// Parse the command line, run it, and return the process exit code.
+///
+/// Errors are printed as one line on standard error, prefixed with `error:`, with exit code 1.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Theory(a) => theory::run(a),
+        Command::FitPowerLaw(a) => fit::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Classify(a) => classify::run_classify(a),
+        Command::FixedPoints(a) => classify::run_fixed_points(a),
+        Command::Sweep(a) => sweep::run_sweep(a),
+        Command::Merge(a) => sweep::run_merge(a),
+        Command::Phase(a) => sweep::run_phase(a),
+        Command::Scaling(a) => sweep::run_scaling(a),
+        Command::Figures(a) => figures::run(a),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! `fit` module (see the crate docs).

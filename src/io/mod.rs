@@ -1,0 +1,1 @@
+//! `io` module (see the crate docs).

@@ -1,0 +1,36 @@
+//! # dynphase
+//!
+//! Dynamical theory of short-term memory in recurrent neural networks: the two mechanisms by
+//! which an RNN bridges a delay — a slow-point (ghost) manifold and a limit cycle — their toy
+//! models and critical learning rates, a fast CPU RNN trainer, mechanism analysis and the
+//! learning-rate x delay sweeps that map the dynamical phases (Kurtkaya, Dinc et al., ICML 2025,
+//! "Dynamical phases of short-term memory mechanisms in RNNs", arXiv 2502.17433).
+//!
+//! The user guide is organised by module:
+//!
+//! * [`ode`] — dynamical systems, fixed-step and adaptive integrators, threshold crossings.
+//! * [`toy`] — the [`toy::ToyModel`] trait, the saddle-node and limit-cycle toy models and the
+//!   generic numerics (loss, gradient, r*, r_NL, eta*, gradient-descent simulation).
+//! * [`theory`] — critical learning-rate tables, local exponents, the three phases.
+//! * [`fit`] — power laws with honest uncertainty, Levenberg–Marquardt onset fits.
+//! * [`rnn`] — full-rank and rank-2 RNNs, the paper's tasks, BPTT, optimisers, training.
+//! * [`analysis`] — spectral mechanism index, fixed/slow points, out-of-trial dynamics.
+//! * [`sweep`] — resumable, sharded sweeps and their aggregation into phase diagrams.
+//! * [`io`] — `.npz` networks and `.npy` arrays readable by numpy.
+//! * [`plot`] — the paper's figures with plotters.
+
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod cli;
+pub mod error;
+pub mod fit;
+pub mod io;
+pub mod ode;
+pub mod plot;
+pub mod rnn;
+pub mod sweep;
+pub mod theory;
+pub mod toy;
+
+pub use error::{Error, Result};

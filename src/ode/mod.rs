@@ -1,0 +1,1 @@
+//! `ode` module (see the crate docs).

@@ -1,0 +1,1 @@
+//! `rnn` module (see the crate docs).

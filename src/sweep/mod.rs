@@ -1,0 +1,1 @@
+//! `sweep` module (see the crate docs).

@@ -1,0 +1,1 @@
+//! `theory` module (see the crate docs).

@@ -1,0 +1,1 @@
+//! `toy` module (see the crate docs).
