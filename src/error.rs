@@ -117,10 +117,7 @@ pub fn check_finite(name: &str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(Error::invalid(
-            name,
-            format!("must be finite, got {value}"),
-        ))
+        Err(Error::invalid(name, format!("must be finite, got {value}")))
     }
 }
 

@@ -5,5 +5,8 @@ use std::path::{Path, PathBuf};
 /// Render every figure of this family into `out_dir`; returns the files written.
 pub fn render_all(out_dir: &Path) -> crate::Result<Vec<PathBuf>> {
     let _ = out_dir;
-    Err(crate::Error::invalid("figures", "the rank2 figures are not available yet"))
+    Err(crate::Error::invalid(
+        "figures",
+        "the rank2 figures are not available yet",
+    ))
 }
