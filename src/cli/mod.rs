@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod classify;
 mod figures;
 mod fit;
+mod scaling;
 mod sweep;
 mod theory;
 mod train;
@@ -39,7 +40,7 @@ pub enum Command {
     /// Aggregate sweep results into a phase-diagram table.
     Phase(sweep::PhaseArgs),
     /// Fit critical boundaries and their scaling exponent from a phase table.
-    Scaling(sweep::ScalingArgs),
+    Scaling(scaling::ScalingArgs),
     /// Regenerate figures into paper_figures/.
     Figures(figures::FiguresArgs),
 }
@@ -58,7 +59,7 @@ pub fn main() -> i32 {
         Command::Sweep(a) => sweep::run_sweep(a),
         Command::Merge(a) => sweep::run_merge(a),
         Command::Phase(a) => sweep::run_phase(a),
-        Command::Scaling(a) => sweep::run_scaling(a),
+        Command::Scaling(a) => scaling::run(a),
         Command::Figures(a) => figures::run(a),
     };
     match result {

@@ -1,4 +1,4 @@
-//! `dynphase sweep`, `merge`, `phase` and `scaling`.
+//! `dynphase sweep`, `merge` and `phase`.
 
 use clap::Args;
 
@@ -14,10 +14,6 @@ pub struct MergeArgs {}
 #[derive(Debug, Args)]
 pub struct PhaseArgs {}
 
-/// Arguments of `dynphase scaling`.
-#[derive(Debug, Args)]
-pub struct ScalingArgs {}
-
 /// Run `dynphase sweep`.
 pub fn run_sweep(_args: &SweepArgs) -> crate::Result<()> {
     Err(crate::Error::invalid("sweep", "not available yet"))
@@ -31,9 +27,4 @@ pub fn run_merge(_args: &MergeArgs) -> crate::Result<()> {
 /// Run `dynphase phase`.
 pub fn run_phase(_args: &PhaseArgs) -> crate::Result<()> {
     Err(crate::Error::invalid("phase", "not available yet"))
-}
-
-/// Run `dynphase scaling`.
-pub fn run_scaling(_args: &ScalingArgs) -> crate::Result<()> {
-    Err(crate::Error::invalid("scaling", "not available yet"))
 }
