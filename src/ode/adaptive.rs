@@ -77,7 +77,11 @@ pub fn solve_adaptive<S: System + ?Sized>(
     if x0.len() != sys.dim() {
         return Err(Error::invalid(
             "x0",
-            format!("length {} but the system has dimension {}", x0.len(), sys.dim()),
+            format!(
+                "length {} but the system has dimension {}",
+                x0.len(),
+                sys.dim()
+            ),
         ));
     }
     if x0.iter().any(|v| !v.is_finite()) {
@@ -149,7 +153,11 @@ pub fn solve_adaptive<S: System + ?Sized>(
             convert(s.x_out(), s.y_out())
         }
     };
-    if traj.x.last().is_none_or(|x| x.iter().any(|v| !v.is_finite())) {
+    if traj
+        .x
+        .last()
+        .is_none_or(|x| x.iter().any(|v| !v.is_finite()))
+    {
         return Err(Error::numerical(
             "adaptive ODE integration",
             "the solution left the finite range",

@@ -6,7 +6,7 @@
 //! regula falsi (Illinois with bisection fallback) in which each trial point is reached by
 //! re-integrating from the left end of the bracket with [`Rk4`] substeps.
 
-use super::{solve_adaptive, AdaptiveOptions, Rk4, Stepper, System};
+use super::{solve_adaptive, AdaptiveOptions, Method, Rk4, Stepper, System};
 use crate::Result;
 
 /// One located crossing of the threshold function through zero.
@@ -33,10 +33,11 @@ pub struct CrossingOptions {
 }
 
 impl Default for CrossingOptions {
-    /// Dopri5 at rtol = atol = 1e-11, time tolerance 1e-11, 16 RK4 substeps.
+    /// Dop853 at rtol = atol = 1e-11, time tolerance 1e-11, 16 RK4 substeps.
     fn default() -> Self {
         Self {
             adaptive: AdaptiveOptions {
+                method: Method::Dop853,
                 rtol: 1e-11,
                 atol: 1e-11,
                 ..AdaptiveOptions::default()
@@ -159,5 +160,8 @@ where
     S: System + ?Sized,
     G: Fn(f64, &[f64]) -> f64,
 {
-    Ok(find_crossings(sys, t0, x0, t1, g, opts)?.0.into_iter().next())
+    Ok(find_crossings(sys, t0, x0, t1, g, opts)?
+        .0
+        .into_iter()
+        .next())
 }

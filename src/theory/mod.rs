@@ -163,7 +163,7 @@ fn rate_set<M: ClosedForm>(m: &M, opts: TableOptions) -> Result<RateSet> {
         f64::NAN
     };
     let gd = if opts.gd {
-        m.gd_boundary(exact)?
+        m.gd_boundary(exact, m.r_star_closed())?
     } else {
         f64::NAN
     };

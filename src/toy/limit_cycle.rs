@@ -9,7 +9,8 @@ use crate::Result;
 /// (x, y) = (0, −1) and turning counter-clockwise, so x(t) = sin 2πrt; output
 /// o = H(−x) = H(−sin 2πrt) with H(0) = 0 (SPEC §7.2).
 ///
-/// Integrated in Cartesian coordinates, x' = (1 − ρ²) x − 2π r y, y' = (1 − ρ²) y + 2π r x.
+/// Integrated in the polar coordinates of the normal form, state (ρ, θ) with ρ(0) = 1,
+/// θ(0) = −π/2 and x = ρ cos θ; the indicator is −x.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LimitCycle {
     w: Windows,
@@ -94,17 +95,15 @@ impl ToyModel for LimitCycle {
         2
     }
     fn rhs(&self, r: f64, _t: f64, x: &[f64], dx: &mut [f64]) {
-        let g = 1.0 - (x[0] * x[0] + x[1] * x[1]);
-        let w = 2.0 * PI * r;
-        dx[0] = g * x[0] - w * x[1];
-        dx[1] = g * x[1] + w * x[0];
+        dx[0] = (1.0 - x[0] * x[0]) * x[0];
+        dx[1] = 2.0 * PI * r;
     }
     fn initial_state(&self, _r: f64, x: &mut [f64]) {
-        x[0] = 0.0;
-        x[1] = -1.0;
+        x[0] = 1.0;
+        x[1] = -std::f64::consts::FRAC_PI_2;
     }
     fn indicator(&self, x: &[f64]) -> f64 {
-        -x[0]
+        -x[0] * x[1].cos()
     }
     fn r_search(&self) -> (f64, f64) {
         (0.05 / self.w.total(), 2.0 / self.w.t_delay)

@@ -195,10 +195,11 @@ pub trait ToyModel: Sync {
         numerics::gd_run(self, eta, r0, steps)
     }
     /// GD failure boundary: the smallest η (on a 5 % log scan from η_ref/2, refined by
-    /// bisection to 1e-4 relative) at which GD under [`ToyModel::gd_protocol`] freezes in the
-    /// flat zone. `eta_ref` is a scale (e.g. η*).
-    fn gd_boundary(&self, eta_ref: f64) -> Result<f64> {
-        numerics::gd_boundary(self, eta_ref)
+    /// bisection to 1e-4 relative) at which GD under [`ToyModel::gd_protocol`], started at
+    /// r0 = r0_factor · `r_star`, freezes in the flat zone. `eta_ref` is a scale (e.g. η*);
+    /// `r_star` is the minimiser (closed form, or [`ToyModel::r_star`]).
+    fn gd_boundary(&self, eta_ref: f64, r_star: f64) -> Result<f64> {
+        numerics::gd_boundary(self, eta_ref, r_star)
     }
 }
 

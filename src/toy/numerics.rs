@@ -419,10 +419,10 @@ pub(super) fn gd_run<M: ToyModel + ?Sized>(
     unreachable!("the loop returns at step == steps")
 }
 
-pub(super) fn gd_boundary<M: ToyModel + ?Sized>(m: &M, eta_ref: f64) -> Result<f64> {
+pub(super) fn gd_boundary<M: ToyModel + ?Sized>(m: &M, eta_ref: f64, r_star: f64) -> Result<f64> {
     crate::error::check_positive("eta_ref", eta_ref)?;
     let p = m.gd_protocol();
-    let r0 = p.r0_factor * m.r_star()?;
+    let r0 = p.r0_factor * invalid_r(r_star)?;
     let fails = |eta: f64| -> Result<bool> { Ok(m.gd_run(eta, r0, p.steps)?.failed()) };
     let mut lo = 0.5 * eta_ref;
     let mut k = 0;
