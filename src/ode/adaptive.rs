@@ -51,13 +51,23 @@ pub struct Trajectory {
     pub x: Vec<Vec<f64>>,
 }
 
+/// Stop predicate evaluated after every accepted step.
+pub(crate) type StopFn<'a> = &'a dyn Fn(f64, &[f64]) -> bool;
+
 struct Adapter<'a, S: ?Sized> {
     sys: &'a S,
+    stop: Option<StopFn<'a>>,
 }
 
 impl<S: System + ?Sized> ode_solvers::System<f64, DVector<f64>> for Adapter<'_, S> {
     fn system(&self, t: f64, y: &DVector<f64>, dy: &mut DVector<f64>) {
         self.sys.rhs(t, y.as_slice(), dy.as_mut_slice());
+    }
+    fn solout(&mut self, t: f64, y: &DVector<f64>, _dy: &DVector<f64>) -> bool {
+        match self.stop {
+            Some(f) => f(t, y.as_slice()),
+            None => false,
+        }
     }
 }
 
@@ -71,6 +81,18 @@ pub fn solve_adaptive<S: System + ?Sized>(
     x0: &[f64],
     t1: f64,
     opts: &AdaptiveOptions,
+) -> Result<Trajectory> {
+    solve_adaptive_until(sys, t0, x0, t1, opts, None)
+}
+
+/// As [`solve_adaptive`], but stops after the first accepted step at which `stop(t, x)` holds.
+pub(crate) fn solve_adaptive_until<S: System + ?Sized>(
+    sys: &S,
+    t0: f64,
+    x0: &[f64],
+    t1: f64,
+    opts: &AdaptiveOptions,
+    stop: Option<StopFn<'_>>,
 ) -> Result<Trajectory> {
     crate::error::check_finite("t0", t0)?;
     crate::error::check_finite("t1", t1)?;
@@ -99,7 +121,7 @@ pub fn solve_adaptive<S: System + ?Sized>(
     } else {
         (t1 - t0).abs()
     };
-    let f = Adapter { sys };
+    let f = Adapter { sys, stop };
     let convert = |xs: &Vec<f64>, ys: &Vec<DVector<f64>>| Trajectory {
         t: xs.clone(),
         x: ys.iter().map(|y| y.as_slice().to_vec()).collect(),

@@ -6,7 +6,8 @@
 //! regula falsi (Illinois with bisection fallback) in which each trial point is reached by
 //! re-integrating from the left end of the bracket with [`Rk4`] substeps.
 
-use super::{solve_adaptive, AdaptiveOptions, Method, Rk4, Stepper, System};
+use super::adaptive::solve_adaptive_until;
+use super::{AdaptiveOptions, Method, Rk4, Stepper, System};
 use crate::Result;
 
 /// One located crossing of the threshold function through zero.
@@ -66,7 +67,33 @@ where
     S: System + ?Sized,
     G: Fn(f64, &[f64]) -> f64,
 {
-    let traj = solve_adaptive(sys, t0, x0, t1, &opts.adaptive)?;
+    crossings_impl(sys, t0, x0, t1, &g, opts, false)
+}
+
+fn crossings_impl<S, G>(
+    sys: &S,
+    t0: f64,
+    x0: &[f64],
+    t1: f64,
+    g: &G,
+    opts: &CrossingOptions,
+    first_only: bool,
+) -> Result<CrossingsAndFinal>
+where
+    S: System + ?Sized,
+    G: Fn(f64, &[f64]) -> f64,
+{
+    let p0 = g(t0, x0) > 0.0;
+    let stop = |t: f64, x: &[f64]| (g(t, x) > 0.0) != p0;
+    let stop_ref: &dyn Fn(f64, &[f64]) -> bool = &stop;
+    let traj = solve_adaptive_until(
+        sys,
+        t0,
+        x0,
+        t1,
+        &opts.adaptive,
+        if first_only { Some(stop_ref) } else { None },
+    )?;
     let mut out = Vec::new();
     let mut rk = Rk4::new(sys.dim());
     let mut buf = vec![0.0; sys.dim()];
@@ -148,6 +175,9 @@ where
 }
 
 /// The first crossing of g(t, x(t)) through zero in (t0, t1], if any.
+///
+/// The adaptive solve stops at the first accepted step past the crossing, so the system only
+/// needs to stay regular up to there (e.g. x' = x² + r up to a threshold before its blow-up).
 pub fn first_crossing<S, G>(
     sys: &S,
     t0: f64,
@@ -160,7 +190,7 @@ where
     S: System + ?Sized,
     G: Fn(f64, &[f64]) -> f64,
 {
-    Ok(find_crossings(sys, t0, x0, t1, g, opts)?
+    Ok(crossings_impl(sys, t0, x0, t1, &g, opts, true)?
         .0
         .into_iter()
         .next())
