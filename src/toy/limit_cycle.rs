@@ -72,6 +72,40 @@ impl LimitCycle {
         }
     }
 
+    /// Riemann-sum loss of SPEC §7.2 (numeric check of Fig S2B): with n_d = ⌊T_d/dt⌋ and
+    /// n_r = ⌊T_r/dt⌋ points (numpy `linspace` including both ends),
+    /// (dt/T_d) Σ H(−sin 2πrt) over linspace(0, T_d, n_d) plus
+    /// (dt/T_r) Σ (1 − H(−sin 2πrt)) over linspace(T_d, T_d+T_r, n_r), with H(0) = 0.
+    pub fn loss_riemann(&self, r: f64, dt: f64) -> Result<f64> {
+        crate::error::check_positive("dt", dt)?;
+        crate::error::check_finite("r", r)?;
+        let (td, tr) = (self.w.t_delay, self.w.t_resp);
+        let h = |t: f64| {
+            if -(2.0 * PI * r * t).sin() > 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        };
+        let linspace = |a: f64, b: f64, n: usize| -> Vec<f64> {
+            match n {
+                0 => vec![],
+                1 => vec![a],
+                _ => (0..n)
+                    .map(|i| a + (b - a) * i as f64 / (n - 1) as f64)
+                    .collect(),
+            }
+        };
+        let nd = (td / dt) as usize;
+        let nr = (tr / dt) as usize;
+        let sd: f64 = linspace(0.0, td, nd).into_iter().map(h).sum();
+        let sr: f64 = linspace(td, td + tr, nr)
+            .into_iter()
+            .map(|t| 1.0 - h(t))
+            .sum();
+        Ok(dt / td * sd + dt / tr * sr)
+    }
+
     /// Exact loss and slope for every r from the switch times t_k = k/(2r)
     /// (dt_k/dr = −t_k/r): the measure of wrong-output time, window-normalised.
     pub fn loss_exact(&self, r: f64) -> (f64, f64) {
