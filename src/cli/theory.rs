@@ -21,13 +21,13 @@ pub enum Format {
 pub struct TheoryArgs {
     /// Delays T_delay (model time units): a comma list `10,100,400` or a log-spaced grid
     /// `FROM:TO:COUNT`.
-    #[arg(long, default_value = "10:400:8")]
+    #[arg(long, default_value = "10:400:8", allow_hyphen_values = true)]
     pub t_delay: String,
     /// Fixed response window T_resp (default 5 unless --t-resp-ratio is given).
-    #[arg(long, conflicts_with = "t_resp_ratio")]
+    #[arg(long, conflicts_with = "t_resp_ratio", allow_negative_numbers = true)]
     pub t_resp: Option<f64>,
     /// Response proportional to the delay: T_resp = K * T_delay.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub t_resp_ratio: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
