@@ -118,26 +118,39 @@ fn scaling_table_columns_and_fits() {
 
 #[test]
 fn local_exponents_match_closed_forms() {
-    // At fixed T_r the local exponent depends on K = T_r/T_d only.
-    for k in [0.01, 0.1, 0.5, 0.9] {
+    // At fixed T_r: compare with a central difference of ln η*exact in ln T_d.
+    for k in [0.01, 0.1, 0.5, 0.9, 2.0, 5.0] {
         let td = 100.0;
-        let resp = RespSpec::Fixed(k * td);
-        let b_sp = local_exponent_exact(Mechanism::SlowPoint, td, resp).unwrap();
-        let q = 1.0 + k;
-        let expect_sp = 2.0 + 2.0 * (1.0 - q.powi(-3)) / (1.0 - q.powi(-2));
-        assert!(
-            (b_sp - expect_sp).abs() < 1e-6,
-            "K={k}: {b_sp} vs {expect_sp}"
-        );
-        assert!((4.0..=5.0).contains(&b_sp));
-        let b_lc = local_exponent_exact(Mechanism::LimitCycle, td, resp).unwrap();
-        assert!((b_lc - (2.0 + 1.0 / q)).abs() < 1e-6, "K={k}: {b_lc}");
-        assert!((2.0..=3.0).contains(&b_lc));
+        let tr = k * td;
+        for mech in [Mechanism::SlowPoint, Mechanism::LimitCycle] {
+            let b = local_exponent_exact(mech, td, RespSpec::Fixed(tr)).unwrap();
+            let h: f64 = 1e-4;
+            let (ta, tb) = (td * (-h).exp(), td * h.exp());
+            let fd = -(eta_star_exact(mech, tb, tr).unwrap().ln()
+                - eta_star_exact(mech, ta, tr).unwrap().ln())
+                / (2.0 * h);
+            assert!((b - fd).abs() < 1e-5, "{mech:?} K={k}: {b} vs {fd}");
+            if k < 1.0 {
+                match mech {
+                    Mechanism::SlowPoint => assert!((4.0..=5.0).contains(&b)),
+                    Mechanism::LimitCycle => assert!((2.0..=3.0).contains(&b)),
+                }
+            }
+        }
     }
-    assert!(
-        (local_exponent_exact(Mechanism::SlowPoint, 50.0, RespSpec::Ratio(1.0)).unwrap() - 4.0)
-            .abs()
-            < 1e-8
+    // Limits: K → 0 gives 5 and 3, K → ∞ gives 4 (SP); T_r ∝ T_d gives 4 and 2.
+    let sp0 = local_exponent_exact(Mechanism::SlowPoint, 1e6, RespSpec::Fixed(1.0)).unwrap();
+    let lc0 = local_exponent_exact(Mechanism::LimitCycle, 1e6, RespSpec::Fixed(1.0)).unwrap();
+    assert!((sp0 - 5.0).abs() < 1e-5 && (lc0 - 3.0).abs() < 1e-5);
+    let spi = local_exponent_exact(Mechanism::SlowPoint, 1.0, RespSpec::Fixed(1e6)).unwrap();
+    assert!((spi - 4.0).abs() < 1e-5);
+    assert_eq!(
+        local_exponent_exact(Mechanism::SlowPoint, 50.0, RespSpec::Ratio(1.0)).unwrap(),
+        4.0
+    );
+    assert_eq!(
+        local_exponent_exact(Mechanism::LimitCycle, 50.0, RespSpec::Ratio(0.3)).unwrap(),
+        2.0
     );
     // Sampled curve: exact power law gives the exponent everywhere.
     let t = log_grid(10.0, 400.0, 6).unwrap();

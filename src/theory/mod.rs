@@ -265,17 +265,32 @@ pub fn local_exponents(t: &[f64], eta: &[f64]) -> Result<Vec<f64>> {
         .collect())
 }
 
-/// Local exponent β(T_d) = −d ln η*/d ln T_d of the exact η* with T_r given by `resp`
-/// (central difference with step 1e-4 in ln T_d). At fixed T_r it depends only on
-/// K = T_r/T_d: SP β = 2 + 2(1 − (1+K)⁻³)/(1 − (1+K)⁻²) ∈ [4, 5]; LC (K < 1) β = 2 + 1/(1+K)
-/// ∈ [2.5, 3]. With T_r ∝ T_d it is exactly 4 (SP) and 2 (LC).
+/// Local exponent β(T_d) = −d ln η*/d ln T_d of the exact η* with T_r given by `resp`,
+/// in closed form. At fixed T_r it depends only on K = T_r/T_d (q = 1 + K):
+/// SP β = 2 + 2(q² + q + 1)/(q(q + 1)) ∈ [4, 5]; LC β = 2 + 1/q ∈ [2.5, 3] for K < 1 and
+/// 2 + 1/q + 2/(K + 2) for K ≥ 1 (where |L'(r*⁺)| = 2T_d + 4T_d²/T_r). With T_r = K T_d it is
+/// exactly 4 (SP) and 2 (LC).
 pub fn local_exponent_exact(mech: Mechanism, t_delay: f64, resp: RespSpec) -> Result<f64> {
     crate::error::check_positive("t_delay", t_delay)?;
-    let h: f64 = 1e-4;
-    let (ta, tb) = (t_delay * (-h).exp(), t_delay * h.exp());
-    let ea = eta_star_exact(mech, ta, resp.t_resp(ta)?)?;
-    let eb = eta_star_exact(mech, tb, resp.t_resp(tb)?)?;
-    Ok(-(eb.ln() - ea.ln()) / (2.0 * h))
+    let t_resp = resp.t_resp(t_delay)?;
+    if let RespSpec::Ratio(_) = resp {
+        return Ok(match mech {
+            Mechanism::SlowPoint => 4.0,
+            Mechanism::LimitCycle => 2.0,
+        });
+    }
+    let k = t_resp / t_delay;
+    let q = 1.0 + k;
+    Ok(match mech {
+        Mechanism::SlowPoint => 2.0 + 2.0 * (q * q + q + 1.0) / (q * (q + 1.0)),
+        Mechanism::LimitCycle => {
+            if t_resp < t_delay {
+                2.0 + 1.0 / q
+            } else {
+                2.0 + 1.0 / q + 2.0 / (k + 2.0)
+            }
+        }
+    })
 }
 
 /// Names of the η columns of a scaling table, in CLI order.
