@@ -162,7 +162,8 @@ pub trait ToyModel: Sync {
     fn loss(&self, r: f64) -> Result<f64> {
         numerics::loss(self, r)
     }
-    /// Numeric slope dL/dr on the given side (second-order one-sided or central differences).
+    /// Numeric slope dL/dr on the given side (second-order one-sided or central differences
+    /// with step min(1e-6 (hi − lo), 1e-5 |r|) from [`ToyModel::r_search`]).
     fn loss_slope(&self, r: f64, side: Side) -> Result<f64> {
         numerics::loss_slope(self, r, side)
     }

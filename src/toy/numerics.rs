@@ -234,16 +234,24 @@ pub(super) fn loss<M: ToyModel + ?Sized>(m: &M, r: f64) -> Result<f64> {
     }
 }
 
-fn diff_step(r: f64) -> f64 {
-    if r != 0.0 {
-        1e-5 * r.abs()
+/// Difference step for dL/dr: a millionth of the search range of r (the scale on which L
+/// varies), but at most 1e-5 |r|.
+fn diff_step<M: ToyModel + ?Sized>(m: &M, r: f64) -> f64 {
+    let (lo, hi) = m.r_search();
+    let span = if hi.is_finite() && lo.is_finite() && hi > lo {
+        1e-6 * (hi - lo)
     } else {
         1e-10
+    };
+    if r != 0.0 {
+        span.min(1e-5 * r.abs())
+    } else {
+        span
     }
 }
 
 pub(super) fn loss_slope<M: ToyModel + ?Sized>(m: &M, r: f64, side: Side) -> Result<f64> {
-    let d = diff_step(invalid_r(r)?);
+    let d = diff_step(m, invalid_r(r)?);
     Ok(match side {
         Side::Right => {
             (-3.0 * m.loss(r)? + 4.0 * m.loss(r + d)? - m.loss(r + 2.0 * d)?) / (2.0 * d)
