@@ -9,6 +9,7 @@
 pub mod float;
 pub mod model;
 pub mod rng;
+pub mod task;
 
 pub use float::Float;
 pub use model::{
