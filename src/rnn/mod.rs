@@ -7,7 +7,11 @@
 //!   single-trial simulation used by the analysis code.
 
 pub mod float;
+pub mod full_rank;
+pub mod metrics;
 pub mod model;
+pub mod optim;
+pub mod rank2;
 pub mod rng;
 pub mod task;
 
