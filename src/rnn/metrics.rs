@@ -134,10 +134,13 @@ mod tests {
 
     #[test]
     fn rounding_half_even() {
-        assert_eq!(round4(0.12345), 0.1234); // 1234.5 in binary is slightly below → 0.1234
-        assert_eq!(round4(0.00005), 0.0); // 0.5 → 0 (ties to even)
-        assert_eq!(round4(0.00015), 0.0002); // 1.5 → 2
+        // 2^-5·1e4 = 312.5 and 3·2^-5·1e4 = 937.5 exactly: ties go to even.
+        assert_eq!(round4(0.03125), 0.0312);
+        assert_eq!(round4(0.09375), 0.0938);
+        // 0.00015·1e4 = 1.4999999999999998 in binary (as numpy.around) → 0.0001.
+        assert_eq!(round4(0.00015), 0.0001);
         assert_eq!(round4(0.95), 0.95);
+        assert_eq!(round4(0.123_46), 0.1235);
     }
 
     #[test]
