@@ -14,6 +14,7 @@ pub mod optim;
 pub mod rank2;
 pub mod rng;
 pub mod task;
+pub mod train;
 
 pub use float::Float;
 pub use model::{
