@@ -151,3 +151,18 @@ fn rank2_no_post() {
 fn rank2_post() {
     check_rank2(Rank2Task::from_steps(4, 2, 6).unwrap(), 7, 6);
 }
+
+#[test]
+fn full_rank_long_trial_spans_several_gemm_chunks() {
+    // L = 76, B = 8: 608 (trial, step) columns, more than one 512-column GEMM chunk.
+    check_full(
+        FullRankTaskKind::Dcdt {
+            delay_ms: 300,
+            post: false,
+            tau_ms: 10.0,
+        },
+        5,
+        8,
+        7,
+    );
+}

@@ -58,6 +58,9 @@ impl<T: Float> EpochNoise<T> {
     }
 }
 
+/// Column chunk of the gradient GEMMs.
+const GEMM_CHUNK: usize = 512;
+
 /// Leading dimension used for a row of `cols` elements: rounded up to 16 and offset by 32
 /// elements so that consecutive rows never sit a multiple of 4 KiB apart (cache-set
 /// aliasing).
@@ -329,41 +332,49 @@ impl<T: Float> FullRankWorkspace<T> {
                 }
             }
         }
-        // ∂W_rec = E R[:, 0..L]ᵀ, ∂W_out = G R[:, 0..L]ᵀ.
-        // SAFETY: Rᵀ is read with row stride 1 and column stride ldr over lb columns.
-        unsafe {
-            T::gemm_raw(
-                n,
-                lb,
-                n,
-                T::one(),
-                self.ze.as_ptr(),
-                ld as isize,
-                1,
-                self.r.as_ptr(),
-                1,
-                ldr as isize,
-                T::zero(),
-                gr.w_rec.as_mut_ptr(),
-                n as isize,
-                1,
-            );
-            T::gemm_raw(
-                2,
-                lb,
-                n,
-                T::one(),
-                self.g.as_ptr(),
-                ld as isize,
-                1,
-                self.r.as_ptr(),
-                1,
-                ldr as isize,
-                T::zero(),
-                gr.w_out.as_mut_ptr(),
-                n as isize,
-                1,
-            );
+        // ∂W_rec = E R[:, 0..L]ᵀ, ∂W_out = G R[:, 0..L]ᵀ, accumulated over column chunks of
+        // GEMM_CHUNK (matrixmultiply is markedly faster on k ≈ 512 than on one k = L·B call).
+        let mut c0 = 0;
+        while c0 < lb {
+            let kc = GEMM_CHUNK.min(lb - c0);
+            let beta = if c0 == 0 { T::zero() } else { T::one() };
+            // SAFETY: columns c0..c0+kc of E (row stride ld), G (row stride ld) and R (row
+            // stride ldr; read transposed with strides (1, ldr)) lie inside their buffers.
+            unsafe {
+                T::gemm_raw(
+                    n,
+                    kc,
+                    n,
+                    T::one(),
+                    self.ze.as_ptr().add(c0),
+                    ld as isize,
+                    1,
+                    self.r.as_ptr().add(c0),
+                    1,
+                    ldr as isize,
+                    beta,
+                    gr.w_rec.as_mut_ptr(),
+                    n as isize,
+                    1,
+                );
+                T::gemm_raw(
+                    2,
+                    kc,
+                    n,
+                    T::one(),
+                    self.g.as_ptr().add(c0),
+                    ld as isize,
+                    1,
+                    self.r.as_ptr().add(c0),
+                    1,
+                    ldr as isize,
+                    beta,
+                    gr.w_out.as_mut_ptr(),
+                    n as isize,
+                    1,
+                );
+            }
+            c0 += kc;
         }
         for k in 0..2 {
             gr.b_out[k] = sum(&self.g[k * ld..k * ld + lb]);
