@@ -54,6 +54,10 @@ pub trait Float:
     }
     /// In-place `tanh` of every element of `xs` (vectorised for `f32`, accurate to a few ulp).
     fn tanh_slice(xs: &mut [Self]);
+    /// The hand-written f32 kernels (`Some` only for `f32`); `T` is then `f32`.
+    fn f32_kernels() -> Option<(NnKernel, NtKernel)> {
+        None
+    }
     /// General matrix product `C ← α A B + β C` with explicit row/column strides
     /// (`A` is m×k, `B` is k×n, `C` is m×n), as `matrixmultiply::{sgemm,dgemm}`.
     ///
@@ -77,6 +81,130 @@ pub trait Float:
         csc: isize,
     );
 }
+
+/// C (m×n, row stride ldc) ← A·B (+ C if `accumulate`) with A(i, k) at `a[i·rsa + k·csa]`
+/// and contiguous B rows (B(k, j) at `b[k·ldb + j]`): the per-step shape of the trainer.
+///
+/// # Safety
+/// All indexed elements must be in bounds; C must not overlap A or B.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_nn<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: *const T,
+    rsa: usize,
+    csa: usize,
+    b: *const T,
+    ldb: usize,
+    c: *mut T,
+    ldc: usize,
+    accumulate: bool,
+) {
+    if let Some(f) = T::f32_kernels() {
+        (f.0)(
+            m,
+            n,
+            k,
+            a as *const f32,
+            rsa,
+            csa,
+            b as *const f32,
+            ldb,
+            c as *mut f32,
+            ldc,
+            accumulate,
+        );
+        return;
+    }
+    let beta = if accumulate { T::one() } else { T::zero() };
+    T::gemm_raw(
+        m,
+        k,
+        n,
+        T::one(),
+        a,
+        rsa as isize,
+        csa as isize,
+        b,
+        ldb as isize,
+        1,
+        beta,
+        c,
+        ldc as isize,
+        1,
+    );
+}
+
+/// C (m×n, row stride ldc) ← A·Bᵀ (+ C if `accumulate`) with A(i, p) at `a[i·lda + p]` and
+/// B(j, p) at `b[j·ldb + p]`: the gradient shape (sums over all trial-step columns).
+///
+/// # Safety
+/// As [`gemm_nn`].
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_nt<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: *const T,
+    lda: usize,
+    b: *const T,
+    ldb: usize,
+    c: *mut T,
+    ldc: usize,
+    accumulate: bool,
+) {
+    if let Some(f) = T::f32_kernels() {
+        (f.1)(
+            m,
+            n,
+            k,
+            a as *const f32,
+            lda,
+            b as *const f32,
+            ldb,
+            c as *mut f32,
+            ldc,
+            accumulate,
+        );
+        return;
+    }
+    let beta = if accumulate { T::one() } else { T::zero() };
+    T::gemm_raw(
+        m,
+        k,
+        n,
+        T::one(),
+        a,
+        lda as isize,
+        1,
+        b,
+        1,
+        ldb as isize,
+        beta,
+        c,
+        ldc as isize,
+        1,
+    );
+}
+
+/// Signature of [`crate::rnn::kernels::sgemm_nn`].
+pub type NnKernel = unsafe fn(
+    usize,
+    usize,
+    usize,
+    *const f32,
+    usize,
+    usize,
+    *const f32,
+    usize,
+    *mut f32,
+    usize,
+    bool,
+);
+/// Signature of [`crate::rnn::kernels::sgemm_nt`].
+pub type NtKernel =
+    unsafe fn(usize, usize, usize, *const f32, usize, *const f32, usize, *mut f32, usize, bool);
 
 /// Safe wrapper: `C (m×n, row-major, leading dim ldc) ← α op(A) op(B) + β C` for row-major
 /// slices, where `op(X)` is `X` or `Xᵀ` according to `ta` / `tb`.
@@ -126,6 +254,12 @@ pub fn gemm<T: Float>(
 
 impl Float for f32 {
     const NAME: &'static str = "f32";
+    fn f32_kernels() -> Option<(NnKernel, NtKernel)> {
+        Some((
+            crate::rnn::kernels::sgemm_nn as NnKernel,
+            crate::rnn::kernels::sgemm_nt as NtKernel,
+        ))
+    }
     fn zero() -> Self {
         0.0
     }

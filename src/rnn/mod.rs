@@ -8,6 +8,7 @@
 
 pub mod float;
 pub mod full_rank;
+pub mod kernels;
 pub mod metrics;
 pub mod model;
 pub mod optim;
