@@ -117,8 +117,9 @@ unsafe fn nn_avx512(
     use std::arch::x86_64::*;
     let mut j0 = 0;
     while j0 < n {
-        // Up to 64 columns = 4 vectors, the last ones masked.
+        // Up to 64 columns = NV ≤ 4 vectors, the last one masked.
         let w = (n - j0).min(64);
+        let nv = w.div_ceil(16);
         let mut masks = [0 as __mmask16; 4];
         for (q, mk) in masks.iter_mut().enumerate() {
             let lanes = w.saturating_sub(16 * q).min(16);
@@ -136,40 +137,63 @@ unsafe fn nn_avx512(
             for (r, p) in arow.iter_mut().enumerate() {
                 *p = a.add((i0 + r.min(mr - 1)) * rsa);
             }
-            let mut acc = [[_mm512_setzero_ps(); 4]; NN_MR];
-            for p in 0..k {
-                let brow = b.add(p * ldb + j0);
-                let bv = [
-                    _mm512_maskz_loadu_ps(masks[0], brow),
-                    _mm512_maskz_loadu_ps(masks[1], brow.add(16)),
-                    _mm512_maskz_loadu_ps(masks[2], brow.add(32)),
-                    _mm512_maskz_loadu_ps(masks[3], brow.add(48)),
-                ];
-                for r in 0..NN_MR {
-                    let av = _mm512_set1_ps(*arow[r].add(p * csa));
-                    for q in 0..4 {
-                        acc[r][q] = _mm512_fmadd_ps(av, bv[q], acc[r][q]);
-                    }
-                }
-            }
-            for (r, accr) in acc.iter().enumerate().take(mr) {
-                let crow = c.add((i0 + r) * ldc + j0);
-                for q in 0..4 {
-                    if masks[q] == 0 {
-                        continue;
-                    }
-                    let dst = crow.add(16 * q);
-                    let v = if accumulate {
-                        _mm512_add_ps(_mm512_maskz_loadu_ps(masks[q], dst), accr[q])
-                    } else {
-                        accr[q]
-                    };
-                    _mm512_mask_storeu_ps(dst, masks[q], v);
-                }
+            let bj = b.add(j0);
+            let cij = c.add(i0 * ldc + j0);
+            match nv {
+                4 => nn_tile::<4>(k, &arow, csa, bj, ldb, &masks, cij, ldc, mr, accumulate),
+                3 => nn_tile::<3>(k, &arow, csa, bj, ldb, &masks, cij, ldc, mr, accumulate),
+                2 => nn_tile::<2>(k, &arow, csa, bj, ldb, &masks, cij, ldc, mr, accumulate),
+                _ => nn_tile::<1>(k, &arow, csa, bj, ldb, &masks, cij, ldc, mr, accumulate),
             }
             i0 += NN_MR;
         }
         j0 += 64;
+    }
+}
+
+/// One NN_MR × (16·NV) tile: acc = Σ_p A(r, p) B(p, ·), then stored (or added) into C.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+#[allow(clippy::too_many_arguments)]
+unsafe fn nn_tile<const NV: usize>(
+    k: usize,
+    arow: &[*const f32; NN_MR],
+    csa: usize,
+    b: *const f32,
+    ldb: usize,
+    masks: &[std::arch::x86_64::__mmask16; 4],
+    c: *mut f32,
+    ldc: usize,
+    mr: usize,
+    accumulate: bool,
+) {
+    use std::arch::x86_64::*;
+    let mut acc = [[_mm512_setzero_ps(); NV]; NN_MR];
+    for p in 0..k {
+        let brow = b.add(p * ldb);
+        let mut bv = [_mm512_setzero_ps(); NV];
+        for q in 0..NV {
+            bv[q] = _mm512_maskz_loadu_ps(masks[q], brow.add(16 * q));
+        }
+        for r in 0..NN_MR {
+            let av = _mm512_set1_ps(*arow[r].add(p * csa));
+            for q in 0..NV {
+                acc[r][q] = _mm512_fmadd_ps(av, bv[q], acc[r][q]);
+            }
+        }
+    }
+    for (r, accr) in acc.iter().enumerate().take(mr) {
+        let crow = c.add(r * ldc);
+        for q in 0..NV {
+            let dst = crow.add(16 * q);
+            let v = if accumulate {
+                _mm512_add_ps(_mm512_maskz_loadu_ps(masks[q], dst), accr[q])
+            } else {
+                accr[q]
+            };
+            _mm512_mask_storeu_ps(dst, masks[q], v);
+        }
     }
 }
 
