@@ -51,15 +51,16 @@ fn check_full(kind: FullRankTaskKind, n: usize, batch: usize, seed: u64) {
     assert!(stats.loss > 0.0);
     for (ti, name) in FULL_RANK_NAMES.iter().enumerate() {
         let len = p.tensors()[ti].len();
-        let mut fd = vec![0.0; len];
-        for k in 0..len {
-            let mut f = |d: f64| {
-                let mut q = p.clone();
-                q.tensors_mut()[ti][k] += d;
-                ws.run(&q, &task, &noise, None).loss
-            };
-            fd[k] = central(&mut f);
-        }
+        let fd: Vec<f64> = (0..len)
+            .map(|k| {
+                let mut f = |d: f64| {
+                    let mut q = p.clone();
+                    q.tensors_mut()[ti][k] += d;
+                    ws.run(&q, &task, &noise, None).loss
+                };
+                central(&mut f)
+            })
+            .collect();
         let an = g.tensors()[ti].to_vec();
         let e = rel_err(&an, &fd);
         eprintln!("{kind:?} {name}: relative error {e:.2e}");
@@ -130,15 +131,16 @@ fn check_rank2(task: Rank2Task<f64>, n: usize, seed: u64) {
     let mut total_sq = 0.0;
     for (ti, name) in RANK2_NAMES.iter().take(5).enumerate() {
         let len = p.tensors()[ti].len();
-        let mut fd = vec![0.0; len];
-        for k in 0..len {
-            let mut f = |d: f64| {
-                let mut q = p.clone();
-                q.trainable_mut()[ti][k] += d;
-                ws.run(&q, &task, None).0
-            };
-            fd[k] = central(&mut f);
-        }
+        let fd: Vec<f64> = (0..len)
+            .map(|k| {
+                let mut f = |d: f64| {
+                    let mut q = p.clone();
+                    q.trainable_mut()[ti][k] += d;
+                    ws.run(&q, &task, None).0
+                };
+                central(&mut f)
+            })
+            .collect();
         let an = g.trainable()[ti].to_vec();
         total_sq += an.iter().map(|x| x * x).sum::<f64>();
         let e = rel_err(&an, &fd);

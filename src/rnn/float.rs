@@ -430,6 +430,27 @@ pub fn fast_tanh_f32(x: f32) -> f32 {
     t.copysign(x)
 }
 
+/// Dot product with 8 interleaved partial sums (vectorisable; fixed summation order:
+/// lane k sums elements k, k+8, …, then the lanes are added pairwise, then the remainder).
+#[inline]
+pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [T::zero(); 8];
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        s += *x * *y;
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,25 +495,4 @@ mod tests {
         gemm(2, 3, 2, 1.0, &at, true, &bt, true, 1.0, &mut c2);
         assert_eq!(c2, [5.0, 6.0, 11.0, 12.0]);
     }
-}
-
-/// Dot product with 8 interleaved partial sums (vectorisable; fixed summation order:
-/// lane k sums elements k, k+8, …, then the lanes are added pairwise, then the remainder).
-#[inline]
-pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [T::zero(); 8];
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
-        s += *x * *y;
-    }
-    s
 }

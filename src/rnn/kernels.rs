@@ -293,6 +293,7 @@ mod tests {
         ((*state >> 40) as f32 / (1u64 << 24) as f32) - 0.5
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn reference_nn(
         m: usize,
         n: usize,
