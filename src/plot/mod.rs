@@ -161,7 +161,7 @@ pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
 
 /// Tick label for a log axis: powers of ten as `1e-9`, other values in short `{:.0e}` form.
 pub fn log_tick_label(v: &f64) -> String {
-    if !(*v > 0.0) {
+    if v.is_nan() || *v <= 0.0 {
         return String::new();
     }
     let e = v.log10();
