@@ -10,7 +10,11 @@
 //!
 //! * [`ode`] — dynamical systems, fixed-step and adaptive integrators, threshold crossings.
 //! * [`toy`] — the [`toy::ToyModel`] trait, the saddle-node and limit-cycle toy models and the
-//!   generic numerics (loss, gradient, r*, r_NL, eta*, gradient-descent simulation).
+//!   generic numerics (loss, gradient, r*, r_NL, eta*, gradient-descent simulation). To add a
+//!   model, implement the required methods of [`toy::ToyModel`] (windows, state ODE, initial
+//!   state, readout indicator, a search range for r*); the loss, its slopes, r*, r_NL, eta*,
+//!   the GD simulator and the GD boundary then come from the integrated ODE. See the [`toy`]
+//!   module docs and `examples/custom_toy_model.rs` (the SNIC oscillator theta' = r - cos theta).
 //! * [`theory`] — critical learning-rate tables, local exponents, the three phases.
 //! * [`fit`] — power laws with honest uncertainty, Levenberg–Marquardt onset fits.
 //! * [`rnn`] — full-rank and rank-2 RNNs, the paper's tasks, BPTT, optimisers, training.

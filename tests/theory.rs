@@ -279,3 +279,18 @@ fn cli_grids_formats_and_errors() {
         assert!(err.starts_with("error:"), "{bad:?}: {err}");
     }
 }
+
+#[test]
+fn theory_figures_are_written_as_png_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dynphase::plot::theory::render_all(dir.path()).unwrap();
+    assert_eq!(files.len(), 12);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        match f.extension().and_then(|e| e.to_str()) {
+            Some("png") => assert_eq!(&bytes[1..4], b"PNG", "{}", f.display()),
+            Some("svg") => assert!(String::from_utf8_lossy(&bytes).contains("<svg")),
+            _ => panic!("unexpected file {}", f.display()),
+        }
+    }
+}

@@ -263,3 +263,28 @@ fn bad_windows_are_typed_errors() {
     assert!(m.loss(f64::NAN).is_err());
     assert!(m.gd_run(-1.0, 0.1, 10).is_err());
 }
+
+/// The output trajectory of the integrated LC model is H(−sin 2πrt) (away from the switches),
+/// and the SP output is 𝟙[t ≥ t*].
+#[test]
+fn output_trajectories_match_closed_forms() {
+    let lc = LimitCycle::new(20.0, 5.0).unwrap();
+    let r = 0.13;
+    let times: Vec<f64> = (0..500).map(|i| 0.05 * i as f64 + 0.013).collect();
+    let o = lc.output_trajectory(r, &times).unwrap();
+    for (t, v) in times.iter().zip(&o) {
+        let s = (2.0 * std::f64::consts::PI * r * t).sin();
+        if s.abs() > 1e-6 {
+            assert_eq!(*v, if -s > 0.0 { 1.0 } else { 0.0 }, "t={t}");
+        }
+    }
+    let sp = SaddleNode::new(20.0, 5.0).unwrap();
+    let r = 0.01;
+    let ts = SaddleNode::escape_time(r);
+    let times: Vec<f64> = (0..200).map(|i| 0.1 * i as f64 + 0.0137).collect();
+    let o = sp.output_trajectory(r, &times).unwrap();
+    for (t, v) in times.iter().zip(&o) {
+        assert_eq!(*v, if *t >= ts { 1.0 } else { 0.0 }, "t={t}");
+    }
+    assert!(sp.output_trajectory(r, &[2.0, 1.0]).is_err());
+}

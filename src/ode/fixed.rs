@@ -65,6 +65,7 @@ impl Stepper for Rk4 {
     fn order(&self) -> u32 {
         4
     }
+    #[allow(clippy::needless_range_loop)]
     fn step<S: System + ?Sized>(&mut self, sys: &S, t: f64, x: &mut [f64], h: f64) {
         let n = self.k1.len();
         assert_eq!(x.len(), n, "state dimension mismatch");

@@ -9,7 +9,8 @@
 //! Shared helpers: the matplotlib colours [`C0`]–[`C3`] (SPEC §9), the 'jet' colormap
 //! [`jet`], log-axis tick labels [`log_tick_label`] and [`decades`], linear and log grids
 //! ([`linspace`], [`logspace`]), heatmaps and RGB images in chart coordinates
-//! ([`draw_rgb_image`], [`draw_heatmap`]), and arrows ([`draw_arrow`]).
+//! ([`draw_rgb_image`], [`draw_heatmap`]), arrows ([`draw_arrow`]) and quiver plots of a
+//! vector field with unit-length arrows ([`draw_quiver`]).
 //!
 //! ```no_run
 //! use dynphase::plot::{save_figure, DrawResult, Figure, C0};
@@ -161,7 +162,7 @@ pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
 
 /// Tick label for a log axis: powers of ten as `1e-9`, other values in short `{:.0e}` form.
 pub fn log_tick_label(v: &f64) -> String {
-    if !(*v > 0.0) {
+    if v.is_nan() || *v <= 0.0 {
         return String::new();
     }
     let e = v.log10();
@@ -279,6 +280,43 @@ where
         vec![(to.0 + w1.0, to.1 + w1.1), to, (to.0 + w2.0, to.1 + w2.1)],
         style,
     )))?;
+    Ok(())
+}
+
+/// Quiver plot: at each point (x, y) of `points` draw an arrow of length `len` (data units)
+/// centred on the point, in the direction of `field(x, y)`; zero or non-finite vectors are
+/// skipped, as are points outside the chart's x and y ranges `clip`. Use on equal-aspect charts
+/// (flow fields, phase portraits).
+pub fn draw_quiver<DB: DrawingBackend>(
+    chart: &mut LinChart<'_, DB>,
+    points: impl IntoIterator<Item = (f64, f64)>,
+    field: impl Fn(f64, f64) -> (f64, f64),
+    len: f64,
+    clip: ((f64, f64), (f64, f64)),
+    style: ShapeStyle,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let ((x0, x1), (y0, y1)) = clip;
+    for (x, y) in points {
+        if x < x0 || x > x1 || y < y0 || y > y1 {
+            continue;
+        }
+        let (vx, vy) = field(x, y);
+        let n = (vx * vx + vy * vy).sqrt();
+        if !(n.is_finite() && n > 0.0) {
+            continue;
+        }
+        let (ux, uy) = (vx / n * len, vy / n * len);
+        draw_arrow(
+            chart,
+            (x - 0.5 * ux, y - 0.5 * uy),
+            (x + 0.5 * ux, y + 0.5 * uy),
+            0.3 * len,
+            style,
+        )?;
+    }
     Ok(())
 }
 

@@ -19,7 +19,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_arrow, linspace, log_tick_label, logspace, save_figure, DrawResult, Figure, C0, C2, C3, C7,
+    draw_arrow, draw_quiver, linspace, log_tick_label, logspace, save_figure, DrawResult, Figure,
+    C0, C2, C3, C7,
 };
 use crate::theory::{
     local_exponent_exact, local_exponents, scaling_table, Mechanism, RespSpec, ScalingRow,
@@ -188,30 +189,28 @@ impl Figure for FigS2A {
         )))?;
         // Unit-length flow vectors on the polar grid.
         let style = ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(1);
-        let len = 0.11;
-        for rho in linspace(0.0, 3.0, 20) {
-            for th in linspace(0.0, 2.0 * PI, 50) {
-                let (x, y) = (rho * th.cos(), rho * th.sin());
-                if x.abs() > 1.45 || y.abs() > 1.45 {
-                    continue;
-                }
-                let (dr, dth) = ((1.0 - rho * rho) * rho, 2.0 * PI * r);
-                let vx = dr * th.cos() - rho * dth * th.sin();
-                let vy = dr * th.sin() + rho * dth * th.cos();
-                let n = (vx * vx + vy * vy).sqrt();
-                if n == 0.0 {
-                    continue;
-                }
-                let (ux, uy) = (vx / n * len, vy / n * len);
-                draw_arrow(
-                    &mut c,
-                    (x - 0.5 * ux, y - 0.5 * uy),
-                    (x + 0.5 * ux, y + 0.5 * uy),
-                    0.035,
-                    style,
-                )?;
-            }
-        }
+        let points: Vec<(f64, f64)> = linspace(0.0, 3.0, 20)
+            .into_iter()
+            .flat_map(|rho| {
+                linspace(0.0, 2.0 * PI, 50)
+                    .into_iter()
+                    .map(move |th| (rho * th.cos(), rho * th.sin()))
+            })
+            .collect();
+        // Cartesian form of ρ' = (1 − ρ²)ρ, θ' = 2πr.
+        let field = |x: f64, y: f64| {
+            let g = 1.0 - (x * x + y * y);
+            let w = 2.0 * PI * r;
+            (g * x - w * y, g * y + w * x)
+        };
+        draw_quiver(
+            &mut c,
+            points,
+            field,
+            0.11,
+            ((-1.45, 1.45), (-1.45, 1.45)),
+            style,
+        )?;
         c.draw_series(LineSeries::new(
             linspace(0.0, 2.0 * PI, 200)
                 .into_iter()

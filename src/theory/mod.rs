@@ -245,7 +245,7 @@ pub fn local_exponents(t: &[f64], eta: &[f64]) -> Result<Vec<f64>> {
             "values must be finite and positive",
         ));
     }
-    if t.windows(2).any(|w| !(w[1] > w[0])) {
+    if t.windows(2).any(|w| w[1] <= w[0]) {
         return Err(Error::invalid("curve", "T must be strictly increasing"));
     }
     let lt: Vec<f64> = t.iter().map(|v| v.ln()).collect();

@@ -27,10 +27,10 @@
 //!
 //! # Adding a model
 //!
-//! Implement the five required methods of [`ToyModel`] — `name`, `windows`, `dim`, `rhs`,
-//! `initial_state`, `indicator` — and `r_search`, a range `(lo, hi)` that contains r* and lies
-//! above the flat zone at its lower end or reaches into it (only a search hint). Everything else
-//! comes for free. Optional overrides: `max_step` (an upper bound on the integrator step so that
+//! Implement the seven required methods of [`ToyModel`]: `name`, `windows`, `dim`, `rhs`,
+//! `initial_state`, `indicator`, and `r_search`, a range `(lo, hi)` that contains r* (only a
+//! search hint; it also sets the difference step of dL/dr). Everything else comes for free.
+//! The generic r_NL search assumes r* > 0 with the flat zone below it. Optional overrides: `max_step` (an upper bound on the integrator step so that
 //! no output switch is stepped over, e.g. a fraction of the period of a rotation),
 //! `exact_loss` (a closed form for L and L' used by the GD simulator for speed), and
 //! `gd_protocol`. Choose coordinates in which the flow is regular for every t: the saddle-node

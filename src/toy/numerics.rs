@@ -140,7 +140,7 @@ pub(super) fn output_trajectory<M: ToyModel + ?Sized>(
     times: &[f64],
 ) -> Result<Vec<f64>> {
     invalid_r(r)?;
-    if times.windows(2).any(|w| !(w[1] >= w[0])) || times.iter().any(|t| !(*t >= 0.0)) {
+    if times.windows(2).any(|w| w[1] < w[0]) || times.iter().any(|t| t.is_nan() || *t < 0.0) {
         return Err(Error::invalid(
             "times",
             "must be non-negative and non-decreasing",
@@ -341,7 +341,7 @@ pub(super) fn r_nl<M: ToyModel + ?Sized>(m: &M, r_star: f64) -> Result<f64> {
             "the minimiser lies in the flat zone",
         ));
     }
-    if !(r_star > 0.0) {
+    if r_star.is_nan() || r_star <= 0.0 {
         return Err(Error::numerical(
             format!("r_NL of '{}'", m.name()),
             "the generic search assumes r* > 0",
@@ -388,7 +388,7 @@ pub(super) fn critical_rate<M: ToyModel + ?Sized>(m: &M) -> Result<CriticalRate>
     let r_nl = r_nl(m, r_star)?;
     let slope_right = m.loss_slope(r_star, Side::Right)?.abs();
     let slope_left = m.loss_slope(r_star, Side::Left)?.abs();
-    if !(slope_right > 0.0) {
+    if slope_right.is_nan() || slope_right <= 0.0 {
         return Err(Error::numerical(
             format!("eta* of '{}'", m.name()),
             "zero slope right of r*",

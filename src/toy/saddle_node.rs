@@ -57,7 +57,7 @@ impl SaddleNode {
     /// t = [arctan(x_th/√r) − arctan(x0/√r)]/√r. Errors for r ≤ 0 (never reached from 0).
     pub fn escape_time_general(r: f64, x0: f64, x_th: f64) -> Result<f64> {
         crate::error::check_positive("r", r)?;
-        if !(x_th > x0) {
+        if x_th.is_nan() || x0.is_nan() || x_th <= x0 {
             return Err(Error::invalid("x_th", "must exceed x0"));
         }
         let s = r.sqrt();
