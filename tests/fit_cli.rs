@@ -33,7 +33,14 @@ fn fits_exact_power_law_from_csv() {
         s.push_str(&format!("{t},{},x\n", 5.0 * t.powf(-2.72)));
     }
     std::fs::write(&p, s).unwrap();
-    let (ok, out, err) = run(&["fit-power-law", p.to_str().unwrap(), "--x", "t_c", "--y", "eta"]);
+    let (ok, out, err) = run(&[
+        "fit-power-law",
+        p.to_str().unwrap(),
+        "--x",
+        "t_c",
+        "--y",
+        "eta",
+    ]);
     assert!(ok, "{err}");
     assert!((value(&out, "beta") - 2.72).abs() < 1e-10);
     assert!((value(&out, "intercept") - 5f64.ln()).abs() < 1e-9);
@@ -51,10 +58,17 @@ fn bad_inputs_give_one_line_errors() {
     std::fs::write(&good, "a,b\n1,2\n2,3\n3,5\n").unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
-            vec![dir.path().join("missing.csv").display().to_string(), "a".into(), "b".into()],
+            vec![
+                dir.path().join("missing.csv").display().to_string(),
+                "a".into(),
+                "b".into(),
+            ],
             "missing.csv",
         ),
-        (vec![good.display().to_string(), "a".into(), "zz".into()], "unknown column 'zz'"),
+        (
+            vec![good.display().to_string(), "a".into(), "zz".into()],
+            "unknown column 'zz'",
+        ),
     ];
     for (v, want) in cases {
         let (ok, _, err) = run(&["fit-power-law", &v[0], "--x", &v[1], "--y", &v[2]]);
@@ -64,14 +78,41 @@ fn bad_inputs_give_one_line_errors() {
     }
     let nonnum = dir.path().join("n.csv");
     std::fs::write(&nonnum, "a,b\n1,2\n2,abc\n3,5\n").unwrap();
-    let (ok, _, err) = run(&["fit-power-law", nonnum.to_str().unwrap(), "--x", "a", "--y", "b"]);
-    assert!(!ok && err.contains("line 3") && err.contains("not a number"), "{err}");
+    let (ok, _, err) = run(&[
+        "fit-power-law",
+        nonnum.to_str().unwrap(),
+        "--x",
+        "a",
+        "--y",
+        "b",
+    ]);
+    assert!(
+        !ok && err.contains("line 3") && err.contains("not a number"),
+        "{err}"
+    );
     let neg = dir.path().join("m.csv");
     std::fs::write(&neg, "a,b\n1,2\n2,-3\n3,5\n").unwrap();
-    let (ok, _, err) = run(&["fit-power-law", neg.to_str().unwrap(), "--x", "a", "--y", "b"]);
-    assert!(!ok && err.contains("line 3") && err.contains("positive"), "{err}");
+    let (ok, _, err) = run(&[
+        "fit-power-law",
+        neg.to_str().unwrap(),
+        "--x",
+        "a",
+        "--y",
+        "b",
+    ]);
+    assert!(
+        !ok && err.contains("line 3") && err.contains("positive"),
+        "{err}"
+    );
     let short = dir.path().join("s.csv");
     std::fs::write(&short, "a,b\n1,2\n2,3\n").unwrap();
-    let (ok, _, err) = run(&["fit-power-law", short.to_str().unwrap(), "--x", "a", "--y", "b"]);
+    let (ok, _, err) = run(&[
+        "fit-power-law",
+        short.to_str().unwrap(),
+        "--x",
+        "a",
+        "--y",
+        "b",
+    ]);
     assert!(!ok && err.contains("at least 3"), "{err}");
 }

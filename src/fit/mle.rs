@@ -212,13 +212,11 @@ impl Problem {
         let (lo, hi) = self.bracket();
         let to_nat = |u: f64| match self.kind {
             Kind::Saturation => u.exp(),
-            Kind::Logistic => u,
-            Kind::Transposed => -u,
+            _ => u,
         };
         let from_nat = |v: f64| match self.kind {
             Kind::Saturation => v.ln(),
-            Kind::Logistic => v,
-            Kind::Transposed => -v,
+            _ => v,
         };
         let (mut a, mut b) = {
             let (x, y) = (to_nat(lo), to_nat(hi));

@@ -237,7 +237,7 @@ pub fn boundary_rows(table: &PhaseTable, setup: &ScalingSetup) -> Result<Vec<Bou
                 critical: None,
                 status: RowStatus::Used,
             };
-            if !(w > 0.0) {
+            if w <= 0.0 {
                 row.status = RowStatus::NonPositive;
             }
             rows.push(row);
