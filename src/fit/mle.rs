@@ -520,7 +520,7 @@ pub fn fit_mle(table: &PhaseTable, setup: &ScalingSetup, opts: &MleOptions) -> R
             match outside {
                 None => dir * f64::INFINITY,
                 Some(mut out) => {
-                    for _ in 0..25 {
+                    for _ in 0..18 {
                         let mid = 0.5 * (inside + out);
                         if pl(mid) < target {
                             out = mid;
