@@ -232,6 +232,16 @@ fn mle_and_bootstrap_paths() {
     assert!(ok, "{err}");
     let (_, out2, _) = run(&args);
     assert_eq!(out1, out2, "bootstrap must be deterministic for a seed");
+    let one_thread = Command::new(env!("CARGO_BIN_EXE_dynphase"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&one_thread.stdout),
+        out1,
+        "thread count changed the result"
+    );
     assert!(value(&out1, "bootstrap_ci95_low") <= value(&out1, "bootstrap_ci95_high"));
     assert_eq!(value(&out1, "bootstrap_replicates"), 20.0);
 }
