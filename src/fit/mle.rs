@@ -15,13 +15,21 @@
 //!
 //! **Optimisation.** For fixed `(c0, c1)` the rows decouple and each row's log-likelihood is
 //! concave in its own shape parameter (`a_k` or `k_k`), so it is maximised exactly by a
-//! safeguarded Newton–bisection on the decreasing score within a fixed bracket (the
-//! clamping of probabilities only enters the value, not the root search). The resulting profile log-likelihood
-//! of `(c0, c1)` is continuous but not smooth (kinks where `T_c` crosses a grid delay), so it is
-//! maximised by Nelder–Mead (derivative-free) from several starts: the two-step estimate, a
-//! crude per-row threshold estimate, and the first of these with the slope scaled by 0.6 and 1.5;
-//! each start gets a short Nelder–Mead run, and the best is polished by two restarted runs. The parameterisation is
-//! centred (`loc = m + c1 (z - mean z)`) so `m` and `c1` are nearly uncorrelated.
+//! safeguarded Newton–bisection on the decreasing score within a fixed bracket (the clamping
+//! of probabilities only enters the value, not the root search). The resulting profile
+//! log-likelihood of `(c0, c1)` is continuous but not smooth (kinks where `T_c` crosses a grid
+//! delay), so it is maximised by Nelder–Mead (derivative-free, no gradient of a kinked
+//! function needed) from several starts: the two-step estimate, a crude per-row threshold
+//! estimate, and the first of these with the slope scaled by 0.6 and 1.5. Each start gets a
+//! short run and the best is polished by two restarted runs. The parameterisation is centred
+//! (`loc = m + c1 (z - mean z)`) so `m` and `c1` are nearly uncorrelated.
+//!
+//! **Rows.** The rows that the two-step estimator would fit (same `min_peak`, `top_lrs`,
+//! `exclude_lrs`), so both estimators see the same data.
+//!
+//! **Behaviour on synthetic data** (tests/fit_mle.rs; 15 lrs, 21 delays, 3–5 networks per
+//! cell, true beta 2.7, gradual onsets): two-step mean beta 2.19 (s.d. 0.37), this estimator
+//! 2.70 (s.d. 0.17); the profile interval covered the true exponent in 39 of 40 data sets.
 //!
 //! **Uncertainty.** 95 % profile-likelihood interval of `c1` (where twice the log-likelihood
 //! drops by 3.841 with `c0` re-maximised), mapped to beta; `p` is the likelihood-ratio test of
