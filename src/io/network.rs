@@ -158,7 +158,7 @@ pub fn rank2_from_json_str(text: &str, name: &Path) -> Result<Rank2Params<f32>> 
 
 /// Parse a JSON object of (nested) numeric lists; `path` is used in error messages.
 pub fn json_arrays_from_str(text: &str, path: &Path) -> Result<Vec<(String, NpyArray)>> {
-    let v: serde_json::Value = serde_json::from_str(&text)
+    let v: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| Error::format(path, format!("invalid JSON: {e}")))?;
     let obj = v
         .as_object()
