@@ -5,7 +5,8 @@
 //! `tests/data/rank2_seed30_init.json`) and train in f32 with plain SGD (SPEC 4.1).
 //! [`render_all`] uses [`Rank2Budget::Quick`]: the paper's budgets except Fig 2 at η = 1e-4,
 //! which stops after 1,000,000 instead of 5,000,000 epochs; [`render_all_with`] takes
-//! [`Rank2Budget::Paper`] for the full budgets.
+//! [`Rank2Budget::Paper`] for the full budgets (the files committed in `paper_figures/`
+//! were rendered with [`Rank2Budget::Paper`], ~90 s on one core).
 
 use std::path::{Path, PathBuf};
 
