@@ -14,6 +14,7 @@ pub mod index;
 pub mod out_of_trial;
 pub mod rank2;
 pub mod stats;
+pub mod studies;
 
 pub use field::{euler_rollout, LowRankLatentField, TanhRnnField, VectorField};
 pub use fixed_points::{
