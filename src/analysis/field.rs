@@ -9,6 +9,8 @@
 //! Time is in units of τ. The network's discrete update with leak α is exactly one forward
 //! Euler step of size α of these fields: x ← x + α F(x) (see [`euler_rollout`]).
 
+#![allow(clippy::needless_range_loop)]
+
 use crate::rnn::{Float, FullRankParams, Rank2Params};
 use nalgebra::DMatrix;
 

@@ -11,6 +11,8 @@
 //! complex eigenvalues of J are computed (nalgebra's real Schur form) and the point is typed
 //! ([`PointType`]).
 
+#![allow(clippy::needless_range_loop)]
+
 use super::field::VectorField;
 use argmin::core::{CostFunction, Executor, Gradient};
 use argmin::solver::linesearch::{condition::ArmijoCondition, BacktrackingLineSearch};

@@ -19,6 +19,8 @@
 //! index = Σ_{k_c²+l_c² ≤ 9} |S_k|²|S_l|² / (Σ_k |S_k|²)² with signed (fftshift-centred)
 //! frequencies k_c. Production code uses the shortcut; tests assert that both agree.
 
+#![allow(clippy::needless_range_loop)]
+
 use nalgebra::{DMatrix, SymmetricEigen};
 use rustfft::{num_complex::Complex, FftPlanner};
 

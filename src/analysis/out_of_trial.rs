@@ -17,6 +17,8 @@
 //! autocorrelation peak is ≥ `min_acf_peak`; otherwise **drifting** (still moving but not
 //! periodic: a slow passage or irregular activity). Oscillating → LC, otherwise SP.
 
+#![allow(clippy::needless_range_loop)]
+
 use super::field::{euler_rollout, VectorField};
 use super::index::Mechanism;
 use rustfft::{num_complex::Complex, FftPlanner};
@@ -89,7 +91,7 @@ impl OutOfTrial {
 /// Analyse the last `cfg.tail` rows of a (T × dim) row-major trajectory (see module docs).
 /// Errors if the trajectory is empty, ragged or non-finite.
 pub fn analyse_tail(traj: &[f64], dim: usize, cfg: &OutOfTrialConfig) -> crate::Result<OutOfTrial> {
-    if dim == 0 || traj.is_empty() || traj.len() % dim != 0 {
+    if dim == 0 || traj.is_empty() || !traj.len().is_multiple_of(dim) {
         return Err(crate::Error::invalid(
             "trajectory",
             format!("{} values do not form rows of {dim}", traj.len()),
