@@ -4,7 +4,9 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use dynphase::analysis::classify::{extended_trial_rates, ClassifierPost};
 use dynphase::analysis::field::{euler_rollout, TanhRnnField};
-use dynphase::analysis::fixed_points::{find_critical_points, starts_from_trajectory, FixedPointConfig};
+use dynphase::analysis::fixed_points::{
+    find_critical_points, starts_from_trajectory, FixedPointConfig,
+};
 use dynphase::analysis::index::{index_from_signs_fft2, mechanism_index};
 use dynphase::rnn::FullRankParams;
 use rand::{RngExt, SeedableRng};
@@ -57,7 +59,9 @@ fn bench_index(c: &mut Criterion) {
     });
     let s = mechanism_index(&rates, t, 100).unwrap().signs;
     g.sample_size(10);
-    g.bench_function("fft2_path_T864", |b| b.iter(|| black_box(index_from_signs_fft2(&s))));
+    g.bench_function("fft2_path_T864", |b| {
+        b.iter(|| black_box(index_from_signs_fft2(&s)))
+    });
     g.finish();
 }
 

@@ -6,7 +6,10 @@ use dynphase::rnn::{FullRankParams, Rank2Params};
 use std::process::Command;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dynphase")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dynphase"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -48,7 +51,10 @@ fn malformed_inputs_give_one_line_errors() {
     let bad = dir.path().join("bad.npy");
     std::fs::write(&bad, b"not a numpy file").unwrap();
     let (ok, _, err) = run(&["classify", "--rates", bad.to_str().unwrap()]);
-    assert!(!ok && err.starts_with("error:") && err.trim().lines().count() == 1, "{err}");
+    assert!(
+        !ok && err.starts_with("error:") && err.trim().lines().count() == 1,
+        "{err}"
+    );
     let one_d = dir.path().join("v.npy");
     npy::write_f64(&one_d, &[3], &[1.0, 2.0, 3.0]).unwrap();
     let (ok, _, err) = run(&["classify", "--rates", one_d.to_str().unwrap()]);
@@ -70,16 +76,33 @@ fn classify_and_fixed_points_on_saved_networks() {
     let p = FullRankParams::<f32>::init(100, 4);
     let net = dir.path().join("net.npz");
     network::save_full_rank(&net, &p).unwrap();
-    let (ok, out, err) = run(&["classify", net.to_str().unwrap(), "--task", "dcdt", "--delay-ms", "100", "--seed", "4"]);
+    let (ok, out, err) = run(&[
+        "classify",
+        net.to_str().unwrap(),
+        "--task",
+        "dcdt",
+        "--delay-ms",
+        "100",
+        "--seed",
+        "4",
+    ]);
     assert!(ok, "{err}");
     // Same numbers as the library call.
-    let v = dynphase::analysis::classify::classify_full_rank(&p, 0.5, 20, 4, &Default::default()).unwrap();
-    assert_eq!(value(&out, "index").parse::<f64>().unwrap(), v.spectral.index);
+    let v = dynphase::analysis::classify::classify_full_rank(&p, 0.5, 20, 4, &Default::default())
+        .unwrap();
+    assert_eq!(
+        value(&out, "index").parse::<f64>().unwrap(),
+        v.spectral.index
+    );
     assert_eq!(value(&out, "agree"), v.agree().to_string());
     assert_eq!(value(&out, "trial_steps"), "36");
     let (ok, out, err) = run(&["fixed-points", net.to_str().unwrap(), "--format", "csv"]);
     assert!(ok, "{err}");
-    assert!(out.lines().next().unwrap().starts_with("index,kind,type,q,speed,hits,eig0_re"));
+    assert!(out
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("index,kind,type,q,speed,hits,eig0_re"));
     assert!(out.lines().count() >= 2, "{out}");
     let (ok, out, _) = run(&["fixed-points", net.to_str().unwrap(), "--format", "json"]);
     assert!(ok);
@@ -89,7 +112,13 @@ fn classify_and_fixed_points_on_saved_networks() {
     let r2 = Rank2Params::<f32>::init(100, 1);
     let net2 = dir.path().join("r2.npz");
     network::save_rank2(&net2, &r2).unwrap();
-    let (ok, out, err) = run(&["classify", net2.to_str().unwrap(), "--delay-ms", "30", "--post"]);
+    let (ok, out, err) = run(&[
+        "classify",
+        net2.to_str().unwrap(),
+        "--delay-ms",
+        "30",
+        "--post",
+    ]);
     assert!(ok, "{err}");
     assert_eq!(value(&out, "model"), "rank-2");
     assert_eq!(value(&out, "trial_steps"), "14");

@@ -4,7 +4,9 @@
 
 use super::classify::{classify_full_rank, ClassifyConfig, Verdict};
 use super::field::LowRankLatentField;
-use super::fixed_points::{find_critical_points, starts_from_trajectory, CriticalPoint, FixedPointConfig};
+use super::fixed_points::{
+    find_critical_points, starts_from_trajectory, CriticalPoint, FixedPointConfig,
+};
 use super::index::Mechanism;
 use super::rank2::{label_rank2, Rank2Label};
 use crate::rnn::metrics::outcome;
@@ -56,7 +58,11 @@ pub fn rank2_post_study(
 ) -> crate::Result<Vec<Rank2StudyNet>> {
     let jobs: Vec<(usize, bool, u64)> = delays
         .iter()
-        .flat_map(|&d| [true, false].into_iter().flat_map(move |p| seeds.iter().map(move |&s| (d, p, s))))
+        .flat_map(|&d| {
+            [true, false]
+                .into_iter()
+                .flat_map(move |p| seeds.iter().map(move |&s| (d, p, s)))
+        })
         .collect();
     jobs.par_iter()
         .map(|&(d, post, seed)| {
@@ -67,7 +73,12 @@ pub fn rank2_post_study(
                 early_stop: None,
                 snapshot_epochs: vec![],
             };
-            let run = train_rank2(Rank2Params::<f32>::init(100, seed), task.clone(), &cfg, &mut |_, _| {})?;
+            let run = train_rank2(
+                Rank2Params::<f32>::init(100, seed),
+                task.clone(),
+                &cfg,
+                &mut |_, _| {},
+            )?;
             let label = label_rank2(&run.params, &task)?;
             Ok(Rank2StudyNet {
                 delay_steps: d,
@@ -83,7 +94,11 @@ pub fn rank2_post_study(
 
 /// Fixed and slow points of a rank-2 network in its latent plane κ (SPEC 3.3), from starts
 /// along its rollout over 3·`total` steps and a 7×7 grid over the rollout's range.
-pub fn rank2_latent_points(p: &Rank2Params<f32>, total: usize, cfg: &FixedPointConfig) -> crate::Result<Vec<CriticalPoint>> {
+pub fn rank2_latent_points(
+    p: &Rank2Params<f32>,
+    total: usize,
+    cfg: &FixedPointConfig,
+) -> crate::Result<Vec<CriticalPoint>> {
     let field = LowRankLatentField::from_rank2(p)?;
     let p64: Rank2Params<f64> = p.cast();
     let ro = rank2_rollout(&p64, alpha(TAU_MS), 3 * total);
@@ -150,7 +165,12 @@ pub fn full_rank_agreement_study(
             };
             let task = FullRankTask::<f32>::new(kind, WindowMode::Reference)?;
             let tcfg = FullRankConfig::for_task(&kind, lr, epochs, seed);
-            let run = train_full_rank(FullRankParams::<f32>::init(100, seed), task, &tcfg, &mut |_, _| {})?;
+            let run = train_full_rank(
+                FullRankParams::<f32>::init(100, seed),
+                task,
+                &tcfg,
+                &mut |_, _| {},
+            )?;
             let learned = outcome(&run.history.accuracy, &run.history.reliability).learned;
             let nd = (delay_ms / 5) as usize;
             let verdict = classify_full_rank(&run.params, alpha(TAU_MS), nd, seed, cfg)?;

@@ -139,7 +139,10 @@ pub fn run_classify(args: &ClassifyArgs) -> Result<()> {
         if a.shape.len() != 2 {
             return Err(Error::format(
                 path,
-                format!("expected a 2-D (time × neurons) array, got shape {:?}", a.shape),
+                format!(
+                    "expected a 2-D (time × neurons) array, got shape {:?}",
+                    a.shape
+                ),
             ));
         }
         let r = mechanism_index(&a.data, a.shape[0], a.shape[1])
@@ -149,7 +152,10 @@ pub fn run_classify(args: &ClassifyArgs) -> Result<()> {
         return Ok(());
     }
     let Some(path) = &args.net else {
-        return Err(Error::invalid("net", "give a network file or --rates FILE.npy"));
+        return Err(Error::invalid(
+            "net",
+            "give a network file or --rates FILE.npy",
+        ));
     };
     let delay_ms = args
         .delay_ms
@@ -201,7 +207,10 @@ fn classify_rank2(p: &Rank2Params<f32>, delay: usize, post: bool, a: f64) -> Res
     println!("model: rank-2");
     println!("trial_steps: {total}");
     println!("learned: {}", lab.learned);
-    println!("rotation: {}", if lab.rotation.is_lc { "LC" } else { "none" });
+    println!(
+        "rotation: {}",
+        if lab.rotation.is_lc { "LC" } else { "none" }
+    );
     println!("max_dtheta: {:.4}", lab.rotation.max_dtheta);
     println!("late_rms_ratio: {:.4}", lab.rotation.late_rms_ratio);
     println!("index: {}", spec.index);

@@ -68,7 +68,11 @@ impl Figure for IndexHistogram {
         let ymax = hl.iter().chain(&hs).fold(1.0f64, |m, &v| m.max(v)) * 1.1;
         let mut c = ChartBuilder::on(root)
             .caption(
-                format!("Mechanism index (LC n = {}, SP n = {})", self.lc.len(), self.sp.len()),
+                format!(
+                    "Mechanism index (LC n = {}, SP n = {})",
+                    self.lc.len(),
+                    self.sp.len()
+                ),
                 font(20),
             )
             .margin(12)
@@ -84,9 +88,17 @@ impl Figure for IndexHistogram {
             .draw()?;
         let w = 1.0 / bins as f64;
         for (h, col, name) in [(&hl, C1, "LC"), (&hs, C2, "SP")] {
-            c.draw_series(h.iter().enumerate().filter(|(_, v)| **v > 0.0).map(|(k, &v)| {
-                Rectangle::new([(k as f64 * w, 0.0), ((k + 1) as f64 * w, v)], col.mix(0.6).filled())
-            }))?
+            c.draw_series(
+                h.iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v > 0.0)
+                    .map(|(k, &v)| {
+                        Rectangle::new(
+                            [(k as f64 * w, 0.0), ((k + 1) as f64 * w, v)],
+                            col.mix(0.6).filled(),
+                        )
+                    }),
+            )?
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], col.filled()));
         }
@@ -110,7 +122,10 @@ impl Figure for IndexHistogram {
             let mu = self.sp.iter().sum::<f64>() / n;
             let sd = (self.sp.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / n).sqrt();
             if sd > 0.0 {
-                let pdf = |x: f64| (-(x - mu).powi(2) / (2.0 * sd * sd)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt());
+                let pdf = |x: f64| {
+                    (-(x - mu).powi(2) / (2.0 * sd * sd)).exp()
+                        / (sd * (2.0 * std::f64::consts::PI).sqrt())
+                };
                 c.draw_series(DashedLineSeries::new(
                     xs.iter().map(|&x| (x, pdf(x).min(ymax))),
                     6,
@@ -140,7 +155,11 @@ fn marker_style(t: PointType) -> (RGBColor, bool) {
 }
 
 fn draw_points<DB: DrawingBackend>(
-    c: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    c: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
     pts: &[(f64, f64, &CriticalPoint)],
 ) -> DrawResult
 where
@@ -150,12 +169,24 @@ where
         let (col, filled) = marker_style(p.point_type);
         match p.kind {
             PointKind::Fixed => {
-                let st = if filled { col.filled() } else { col.stroke_width(3) };
+                let st = if filled {
+                    col.filled()
+                } else {
+                    col.stroke_width(3)
+                };
                 c.draw_series(std::iter::once(Circle::new((x, y), 7, st)))?;
-                c.draw_series(std::iter::once(Circle::new((x, y), 7, BLACK.stroke_width(1))))?;
+                c.draw_series(std::iter::once(Circle::new(
+                    (x, y),
+                    7,
+                    BLACK.stroke_width(1),
+                )))?;
             }
             PointKind::Slow => {
-                c.draw_series(std::iter::once(TriangleMarker::new((x, y), 7, col.filled())))?;
+                c.draw_series(std::iter::once(TriangleMarker::new(
+                    (x, y),
+                    7,
+                    col.filled(),
+                )))?;
             }
         }
         c.draw_series(std::iter::once(Text::new(
@@ -202,8 +233,15 @@ where
         .x_label_area_size(40)
         .y_label_area_size(50)
         .build_cartesian_2d(x0..x1, y0..y1)?;
-    c.configure_mesh().x_desc("κ₁").y_desc("κ₂").label_style(font(13)).axis_desc_style(font(16)).disable_mesh().draw()?;
-    let field = crate::analysis::field::LowRankLatentField::from_rank2(&f.params).map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+    c.configure_mesh()
+        .x_desc("κ₁")
+        .y_desc("κ₂")
+        .label_style(font(13))
+        .axis_desc_style(font(16))
+        .disable_mesh()
+        .draw()?;
+    let field = crate::analysis::field::LowRankLatentField::from_rank2(&f.params)
+        .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
     use crate::analysis::field::VectorField;
     let g = 15;
     let (dx, dy) = ((x1 - x0) / g as f64, (y1 - y0) / g as f64);
@@ -220,14 +258,28 @@ where
     }
     for ((a, b), fv) in vecs {
         let s = 0.8 / vmax.max(1e-300);
-        c.draw_series(std::iter::once(PathElement::new(vec![(a, b), (a + fv[0] * s, b + fv[1] * s)], C7.stroke_width(1))))?;
-        c.draw_series(std::iter::once(Circle::new((a + fv[0] * s, b + fv[1] * s), 2, C7.filled())))?;
+        c.draw_series(std::iter::once(PathElement::new(
+            vec![(a, b), (a + fv[0] * s, b + fv[1] * s)],
+            C7.stroke_width(1),
+        )))?;
+        c.draw_series(std::iter::once(Circle::new(
+            (a + fv[0] * s, b + fv[1] * s),
+            2,
+            C7.filled(),
+        )))?;
     }
     let split = f.total.min(k.len());
-    c.draw_series(LineSeries::new(k[..=split.min(k.len() - 1)].to_vec(), C0.stroke_width(2)))?;
-    c.draw_series(LineSeries::new(k[split.min(k.len() - 1)..].to_vec(), C1.stroke_width(2)))?;
+    c.draw_series(LineSeries::new(
+        k[..=split.min(k.len() - 1)].to_vec(),
+        C0.stroke_width(2),
+    ))?;
+    c.draw_series(LineSeries::new(
+        k[split.min(k.len() - 1)..].to_vec(),
+        C1.stroke_width(2),
+    ))?;
     c.draw_series(std::iter::once(Cross::new(k[0], 6, BLACK.stroke_width(2))))?;
-    let pts: Vec<(f64, f64, &CriticalPoint)> = f.points.iter().map(|p| (p.x[0], p.x[1], p)).collect();
+    let pts: Vec<(f64, f64, &CriticalPoint)> =
+        f.points.iter().map(|p| (p.x[0], p.x[1], p)).collect();
     draw_points(&mut c, &pts)?;
     Ok(())
 }
@@ -281,7 +333,13 @@ impl PcPlane {
         }
         let ax = &v.spectral.axes;
         let proj = |x: &[f64]| -> (f64, f64) {
-            let d = |a: &[f64]| x.iter().zip(&mean).zip(a).map(|((x, m), a)| (x - m) * a).sum::<f64>();
+            let d = |a: &[f64]| {
+                x.iter()
+                    .zip(&mean)
+                    .zip(a)
+                    .map(|((x, m), a)| (x - m) * a)
+                    .sum::<f64>()
+            };
             (d(&ax[0]), d(&ax[1]))
         };
         let rows = |m: &[f64]| -> Vec<(f64, f64)> { m.chunks_exact(n).map(proj).collect() };
@@ -306,7 +364,13 @@ impl Figure for PcPlane {
         DB::ErrorType: 'static,
     {
         root.fill(&WHITE)?;
-        let all: Vec<(f64, f64)> = self.segments.iter().flatten().copied().chain(self.points.iter().map(|p| p.0)).collect();
+        let all: Vec<(f64, f64)> = self
+            .segments
+            .iter()
+            .flatten()
+            .copied()
+            .chain(self.points.iter().map(|p| p.0))
+            .collect();
         let lo = |f: fn(&(f64, f64)) -> f64| all.iter().map(f).fold(f64::INFINITY, f64::min);
         let hi = |f: fn(&(f64, f64)) -> f64| all.iter().map(f).fold(f64::NEG_INFINITY, f64::max);
         let (x0, x1, y0, y1) = (lo(|p| p.0), hi(|p| p.0), lo(|p| p.1), hi(|p| p.1));
@@ -318,22 +382,41 @@ impl Figure for PcPlane {
             .y_label_area_size(55)
             .right_y_label_area_size(10)
             .build_cartesian_2d((x0 - m)..(x1 + m), (y0 - m)..(y1 + m))?;
-        c.configure_mesh().x_desc("PC 1").y_desc("PC 2").label_style(font(13)).axis_desc_style(font(16)).disable_mesh().draw()?;
-        c.draw_series(LineSeries::new(self.segments[0].clone(), C0.stroke_width(2)))?
-            .label("trial")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C0.stroke_width(2)));
-        c.draw_series(LineSeries::new(self.segments[1].clone(), C1.stroke_width(1)))?
-            .label("extended trial (noisy)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C1.stroke_width(2)));
-        c.draw_series(LineSeries::new(self.segments[2].clone(), C7.mix(0.7).stroke_width(1)))?
-            .label("noise-free rollout")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C7.stroke_width(2)));
+        c.configure_mesh()
+            .x_desc("PC 1")
+            .y_desc("PC 2")
+            .label_style(font(13))
+            .axis_desc_style(font(16))
+            .disable_mesh()
+            .draw()?;
+        c.draw_series(LineSeries::new(
+            self.segments[0].clone(),
+            C0.stroke_width(2),
+        ))?
+        .label("trial")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C0.stroke_width(2)));
+        c.draw_series(LineSeries::new(
+            self.segments[1].clone(),
+            C1.stroke_width(1),
+        ))?
+        .label("extended trial (noisy)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C1.stroke_width(2)));
+        c.draw_series(LineSeries::new(
+            self.segments[2].clone(),
+            C7.mix(0.7).stroke_width(1),
+        ))?
+        .label("noise-free rollout")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C7.stroke_width(2)));
         // Points coloured by log10 speed (jet over [−16, 0]); fixed points circled in black.
         for ((x, y), p) in &self.points {
             let s = ((p.speed.max(1e-16)).log10() + 16.0) / 16.0;
             c.draw_series(std::iter::once(Circle::new((*x, *y), 6, jet(s).filled())))?;
             if p.kind == PointKind::Fixed {
-                c.draw_series(std::iter::once(Circle::new((*x, *y), 8, BLACK.stroke_width(2))))?;
+                c.draw_series(std::iter::once(Circle::new(
+                    (*x, *y),
+                    8,
+                    BLACK.stroke_width(2),
+                )))?;
             }
             c.draw_series(std::iter::once(Text::new(
                 format!("{} |F|={:.0e}", p.point_type.name(), p.speed),
@@ -341,20 +424,41 @@ impl Figure for PcPlane {
                 font(11),
             )))?;
         }
-        c.configure_series_labels().border_style(BLACK).background_style(WHITE.mix(0.8)).label_font(font(13)).draw()?;
+        c.configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .label_font(font(13))
+            .draw()?;
         Ok(())
     }
 }
 
 /// Draw the three figure families from study results; returns the files written.
-pub fn render_from(out_dir: &Path, full: &[FullRankStudyNet], rank2: &[Rank2StudyNet]) -> Result<Vec<PathBuf>> {
+pub fn render_from(
+    out_dir: &Path,
+    full: &[FullRankStudyNet],
+    rank2: &[Rank2StudyNet],
+) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let learned: Vec<&FullRankStudyNet> = full.iter().filter(|n| n.learned).collect();
     let hist = IndexHistogram {
-        lc: learned.iter().filter(|n| n.spectral() == Mechanism::LimitCycle).map(|n| n.verdict.spectral.index).collect(),
-        sp: learned.iter().filter(|n| n.spectral() == Mechanism::SlowPoint).map(|n| n.verdict.spectral.index).collect(),
+        lc: learned
+            .iter()
+            .filter(|n| n.spectral() == Mechanism::LimitCycle)
+            .map(|n| n.verdict.spectral.index)
+            .collect(),
+        sp: learned
+            .iter()
+            .filter(|n| n.spectral() == Mechanism::SlowPoint)
+            .map(|n| n.verdict.spectral.index)
+            .collect(),
     };
-    files.extend(save_figure(&hist, out_dir, "analysis_index_histogram", (800, 560))?);
+    files.extend(save_figure(
+        &hist,
+        out_dir,
+        "analysis_index_histogram",
+        (800, 560),
+    )?);
     let fp = FixedPointConfig::default();
     let mut portraits = Vec::new();
     for net in rank2.iter().filter(|n| n.label.learned).take(4) {
@@ -366,7 +470,11 @@ pub fn render_from(out_dir: &Path, full: &[FullRankStudyNet], rank2: &[Rank2Stud
                 5 * net.delay_steps,
                 if net.post { "post 30 ms" } else { "no post" },
                 net.seed,
-                if net.label.rotation.is_lc { "LC" } else { "no rotation" }
+                if net.label.rotation.is_lc {
+                    "LC"
+                } else {
+                    "no rotation"
+                }
             ),
             params: net.params.clone(),
             total,
@@ -375,12 +483,28 @@ pub fn render_from(out_dir: &Path, full: &[FullRankStudyNet], rank2: &[Rank2Stud
     }
     if !portraits.is_empty() {
         let w = 560 * portraits.len() as u32;
-        files.extend(save_figure(&Rank2Portraits(portraits), out_dir, "analysis_rank2_portraits", (w, 600))?);
+        files.extend(save_figure(
+            &Rank2Portraits(portraits),
+            out_dir,
+            "analysis_rank2_portraits",
+            (w, 600),
+        )?);
     }
     // Prefer a learned SP network and a learned LC network for the PC-plane figure.
-    for (mech, stem) in [(Mechanism::SlowPoint, "analysis_pc_plane_sp"), (Mechanism::LimitCycle, "analysis_pc_plane_lc")] {
-        if let Some(net) = learned.iter().find(|n| n.spectral() == mech && !n.verdict.points.is_empty()) {
-            files.extend(save_figure(&PcPlane::from_net(net), out_dir, stem, (820, 680))?);
+    for (mech, stem) in [
+        (Mechanism::SlowPoint, "analysis_pc_plane_sp"),
+        (Mechanism::LimitCycle, "analysis_pc_plane_lc"),
+    ] {
+        if let Some(net) = learned
+            .iter()
+            .find(|n| n.spectral() == mech && !n.verdict.points.is_empty())
+        {
+            files.extend(save_figure(
+                &PcPlane::from_net(net),
+                out_dir,
+                stem,
+                (820, 680),
+            )?);
         }
     }
     Ok(files)
