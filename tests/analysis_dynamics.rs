@@ -146,3 +146,14 @@ fn fisher_exact_matches_hand_computed_tables() {
     assert_eq!(stars(0.049), "*");
     assert_eq!(stars(0.05), "ns");
 }
+
+#[test]
+fn first_transition_finds_the_sp_to_lc_switch() {
+    use dynphase::analysis::tracking::first_transition;
+    use Mechanism::{LimitCycle as LC, SlowPoint as SP};
+    let l = [(0, LC), (10, SP), (20, SP), (30, LC), (40, LC)];
+    assert_eq!(first_transition(&l, SP, LC), Some(30));
+    assert_eq!(first_transition(&l, LC, SP), Some(10));
+    assert_eq!(first_transition(&[(0, LC), (5, LC)], SP, LC), None);
+    assert_eq!(first_transition(&[], SP, LC), None);
+}

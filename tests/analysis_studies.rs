@@ -75,3 +75,29 @@ fn full_rank_spectral_and_dynamical_labels_agree() {
     );
     assert!(agree as f64 >= 0.9 * nets.len() as f64);
 }
+
+#[test]
+#[ignore]
+fn fig_s1_rank2_mechanism_tracking() {
+    use dynphase::analysis::index::Mechanism;
+    use dynphase::analysis::tracking::{first_transition, track_rank2};
+    // Fig S1: seed-30 network, T = 30, R = 10 steps, lr 0.01, 150,000 epochs (SPEC 2.3).
+    let init = dynphase::plot::rank2::seed30_init().unwrap();
+    let task = dynphase::rnn::task::Rank2Task::from_steps(30, 10, 0).unwrap();
+    let cps = track_rank2(init, task, 0.01, 150_000, 5_000).unwrap();
+    for c in &cps {
+        println!(
+            "epoch {:6} learned {:5} {} dtheta {:.2} late_ratio {:.3}",
+            c.epoch,
+            c.label.learned,
+            c.mechanism,
+            c.label.rotation.max_dtheta,
+            c.label.rotation.late_rms_ratio
+        );
+    }
+    let labels: Vec<(usize, Mechanism)> = cps.iter().map(|c| (c.epoch, c.mechanism)).collect();
+    println!(
+        "SP -> LC transition at epoch {:?}",
+        first_transition(&labels, Mechanism::SlowPoint, Mechanism::LimitCycle)
+    );
+}

@@ -15,6 +15,7 @@ pub mod out_of_trial;
 pub mod rank2;
 pub mod stats;
 pub mod studies;
+pub mod tracking;
 
 pub use field::{euler_rollout, LowRankLatentField, TanhRnnField, VectorField};
 pub use fixed_points::{
