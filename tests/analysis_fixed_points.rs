@@ -184,9 +184,10 @@ fn decoupled_bistable_network_has_saddle_and_two_stable_nodes() {
 
 #[test]
 fn ghost_beyond_saddle_node_is_a_slow_point() {
-    // F(x) = −x + tanh(2x + b). F'(x) = 0 where tanh²(2x + b) = 1/2, i.e. 2x + b = ±atanh(1/√2).
-    // The saddle-node sits at b_c = −(atanh(1/√2) − 2/√2)... for b = −0.6 (just beyond it) the
-    // upper tangency is a ghost: a local minimum of q with F ≠ 0, at x_g = (atanh(1/√2) − b)/2.
+    // F(x) = −x + tanh(2x + b). F'(x) = 0 where tanh²(2x + b) = 1/2, i.e. 2x + b = ±u with
+    // u = atanh(1/√2). At 2x + b = +u, F = −(u − b)/2 + 1/√2, which vanishes at the saddle-node
+    // b_c = u − √2 ≈ −0.5328. For b = −0.6 (just beyond it) that tangency is a ghost: a local
+    // minimum of q with F ≠ 0, at x_g = (u − b)/2, speed |F(x_g)| ≈ 0.0336.
     let b = -0.6;
     let u = (1.0f64 / 2f64.sqrt()).atanh();
     let xg = (u - b) / 2.0;
