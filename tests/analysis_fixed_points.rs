@@ -37,8 +37,8 @@ fn zero_weights_single_stable_node_at_tanh_b() {
     let p = &pts[0];
     assert_eq!(p.kind, PointKind::Fixed);
     assert_eq!(p.point_type, PointType::StableNode);
-    for i in 0..n {
-        assert!((p.x[i] - b[i].tanh()).abs() < 1e-12);
+    for (i, bi) in b.iter().enumerate() {
+        assert!((p.x[i] - bi.tanh()).abs() < 1e-12);
     }
     for e in &p.eigenvalues {
         assert!((e.re + 1.0).abs() < 1e-12 && e.im.abs() < 1e-12);
@@ -64,7 +64,7 @@ fn linear_regime_spectrum_is_eig_w_minus_one() {
     assert_eq!(pts.len(), 1);
     let p = &pts[0];
     assert!(p.x.iter().all(|v| v.abs() < 1e-12));
-    assert_eq!(p.point_type.is_stable(), true);
+    assert!(p.point_type.is_stable());
     // Independent: eigenvalues of W itself, shifted by −1.
     let wm = DMatrix::from_row_slice(n, n, &w);
     let want = sorted(
