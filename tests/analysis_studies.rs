@@ -27,11 +27,34 @@ fn fig3c_rank2_post_study_two_delays() {
             "T={d} steps ({} ms): post learned {} LC {} ({:.3}); no post learned {} LC {} ({:.3}); p={:.3e} p_bonf={:.3e} {}",
             5 * d, row.post.0, row.post.1, fp, row.no_post.0, row.no_post.1, fnp, row.p, row.p_adjusted, row.stars
         );
-        for n in nets.iter().filter(|n| n.delay_steps == d) {
+        for post in [true, false] {
+            let mut dyn_lc = 0;
+            for n in nets.iter().filter(|n| n.delay_steps == d && n.post == post) {
+                // Second opinion: long out-of-trial rollout of the latent flow from κ_total.
+                let field = dynphase::analysis::LowRankLatentField::from_rank2(&n.params).unwrap();
+                let total = dynphase::analysis::studies::post_study_task(d, post)
+                    .unwrap()
+                    .total();
+                let p64: dynphase::rnn::Rank2Params<f64> = n.params.cast();
+                let ro = dynphase::rnn::rank2_rollout(&p64, 0.5, total);
+                let (ot, _) = dynphase::analysis::out_of_trial::out_of_trial(
+                    &field,
+                    &ro.kappa[total],
+                    0.5,
+                    &Default::default(),
+                )
+                .unwrap();
+                if n.label.learned && ot.label == dynphase::analysis::Mechanism::LimitCycle {
+                    dyn_lc += 1;
+                }
+                println!(
+                    "  seed {:2} post {:5} learned {:5} LC {:5} dtheta {:7.2} late_ratio {:.3} loss {:.3e} rollout {:?} period {:?}",
+                    n.seed, n.post, n.label.learned, n.label.rotation.is_lc, n.label.rotation.max_dtheta,
+                    n.label.rotation.late_rms_ratio, n.final_loss, ot.asymptote, ot.period_steps
+                );
+            }
             println!(
-                "  seed {:2} post {:5} learned {:5} LC {:5} dtheta {:7.2} late_ratio {:.3} loss {:.3e}",
-                n.seed, n.post, n.label.learned, n.label.rotation.is_lc, n.label.rotation.max_dtheta,
-                n.label.rotation.late_rms_ratio, n.final_loss
+                "  T={d} post={post}: learned networks oscillating in the long rollout: {dyn_lc}"
             );
         }
         assert!(fp > 0.8, "with post almost all learned networks rotate");
