@@ -64,7 +64,7 @@ fn network_counts_match_spec_totals() {
     assert_eq!(full_rank, 81_500);
     assert_eq!(n("quick"), 8 * 13 * 4);
     for name in PRESET_NAMES {
-        assert!(Preset::named(name).unwrap().len() > 0, "{name}");
+        assert!(!Preset::named(name).unwrap().is_empty(), "{name}");
     }
 }
 

@@ -103,7 +103,6 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
     };
     let preset = Preset::named(&args.preset)?.with_overrides(&overrides)?;
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
-    let exec = executor(&args.executor, args.fake_sleep_ms)?;
     let threads = match args.threads {
         Some(0) => return Err(Error::invalid("threads", "must be at least 1")),
         Some(k) => k,
@@ -111,6 +110,7 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             .map(|n| n.get())
             .unwrap_or(1),
     };
+    let exec = executor(&args.executor, args.fake_sleep_ms)?;
     let manifest = Manifest {
         format: 1,
         preset: args.preset.clone(),
