@@ -14,6 +14,7 @@
 //! (experiment, lr, delay, seed): thread count, sharding, kills and resumes change only the
 //! order of lines, never their content.
 
+pub mod aggregate;
 pub mod merge;
 pub mod phase;
 pub mod preset;
