@@ -186,3 +186,41 @@ fn overrides_scale_down_and_validate() {
         "post",
     );
 }
+
+/// Regression: without correctly rounded float parsing, `0.10624678308940415` read back as
+/// `...416` and the record's id no longer matched its lr.
+#[test]
+fn every_preset_lr_round_trips_through_a_record_line() {
+    use dynphase::sweep::{RunOutcome, RunRecord};
+    for name in PRESET_NAMES {
+        let p = Preset::named(name).unwrap();
+        for g in &p.grids {
+            for &lr in &g.lrs {
+                let spec = dynphase::sweep::RunSpec {
+                    experiment: g.experiment,
+                    lr,
+                    delay_ms: g.delays_ms[0],
+                    seed: 0,
+                    epochs: 1,
+                };
+                let out = RunOutcome {
+                    epochs_run: 1,
+                    class: 2,
+                    index: Some(lr.sqrt()),
+                    final_loss: 0.1,
+                    final_accuracy: 0.9,
+                    final_reliability: 0.9,
+                    curve_start: 0,
+                    loss: vec![lr as f32],
+                    accuracy: vec![0.9],
+                    reliability: vec![0.9],
+                };
+                let line = RunRecord::new(&spec, out, 0.5).to_line();
+                let back = RunRecord::from_line(line.trim_end()).unwrap();
+                assert_eq!(back.lr.to_bits(), lr.to_bits(), "{name} {lr}");
+                assert_eq!(back.index.unwrap().to_bits(), lr.sqrt().to_bits());
+                assert_eq!(back.to_line(), line);
+            }
+        }
+    }
+}

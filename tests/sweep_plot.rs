@@ -1,0 +1,50 @@
+//! Sweep figures render from records (fake executor data) into PNG + SVG files.
+
+use dynphase::sweep::{FakeExecutor, Overrides, Preset, RunExecutor, RunRecord};
+
+fn records(preset: &str, seeds: u64) -> Vec<RunRecord> {
+    let o = Overrides {
+        seeds: Some(seeds),
+        epochs: Some(50),
+        ..Default::default()
+    };
+    let p = Preset::named(preset).unwrap().with_overrides(&o).unwrap();
+    let f = FakeExecutor::default();
+    p.runs()
+        .iter()
+        .map(|s| RunRecord::new(s, f.run(s).unwrap(), 0.0))
+        .collect()
+}
+
+#[test]
+fn every_available_experiment_gets_its_panels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut recs = records("nopost", 3);
+    recs.extend(records("post", 2));
+    recs.extend(records("long-tau", 2));
+    recs.extend(records("no-memory", 2));
+    let files = dynphase::plot::sweep::render_records(&recs, tmp.path()).unwrap();
+    let mut names: Vec<String> = files
+        .iter()
+        .filter(|p| p.extension().unwrap() == "png")
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let want = [
+        "fig4A", "fig4B", "fig4D", "fig4E", "fig4H", "fig4I", "figS3A", "figS3B", "figS3C",
+        "figS3D", "figS3E", "figS5A", "figS5B", "figS5C", "figS6A", "figS6B",
+    ];
+    assert_eq!(names, want);
+    for f in &files {
+        assert!(
+            std::fs::metadata(f).unwrap().len() > 1000,
+            "{}",
+            f.display()
+        );
+    }
+    // Only the experiments present are drawn.
+    let only_post = records("post", 1);
+    let tmp2 = tempfile::tempdir().unwrap();
+    let files = dynphase::plot::sweep::render_records(&only_post, tmp2.path()).unwrap();
+    assert_eq!(files.len(), 6);
+}
