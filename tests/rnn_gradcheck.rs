@@ -1,0 +1,153 @@
+//! BPTT gradients against f64 central finite differences (SPEC 3.4), for every parameter
+//! tensor of the full-rank (sigmoid and linear readout, with and without post) and rank-2
+//! (with and without post) models. Noise is fixed: both evaluations use the same ξ, ε.
+
+use dynphase::rnn::full_rank::{EpochNoise, FullRankWorkspace};
+use dynphase::rnn::model::{FullRankParams, Rank2Params, FULL_RANK_NAMES, RANK2_NAMES};
+use dynphase::rnn::rank2::Rank2Workspace;
+use dynphase::rnn::rng::{self, Stream};
+use dynphase::rnn::task::{FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
+
+const H: f64 = 1e-5;
+
+fn rel_err(a: &[f64], b: &[f64]) -> f64 {
+    let num: f64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let den: f64 = b.iter().map(|y| y * y).sum::<f64>().sqrt();
+    assert!(den > 1e-9, "gradient too small to test: {den}");
+    num / den
+}
+
+fn check_full(kind: FullRankTaskKind, n: usize, batch: usize, seed: u64) {
+    let task: FullRankTask<f64> = FullRankTask::new(kind, WindowMode::Reference)
+        .unwrap()
+        .with_batch(batch);
+    let l = task.steps;
+    // Larger-than-default weights so that the recurrent dynamics matter.
+    let mut p: FullRankParams<f64> = FullRankParams::init(n, seed);
+    for w in p.w_rec.iter_mut() {
+        *w *= 4.0;
+    }
+    let mut noise = EpochNoise::new(n, batch, l);
+    let mut rng = rng::stream(seed, Stream::Train);
+    noise.draw(&mut rng, n, batch, l);
+    // Larger noise than the model's 0.001 so that its path is exercised too.
+    for v in noise.noise.iter_mut() {
+        *v *= 100.0;
+    }
+    let mut ws = FullRankWorkspace::new(n, batch, l);
+    let mut g = FullRankParams::zeros(n);
+    let stats = ws.run(&p, &task, &noise, Some(&mut g));
+    assert!(stats.loss > 0.0);
+    for (ti, name) in FULL_RANK_NAMES.iter().enumerate() {
+        let len = p.tensors()[ti].len();
+        let mut fd = vec![0.0; len];
+        for k in 0..len {
+            let mut q = p.clone();
+            q.tensors_mut()[ti][k] += H;
+            let lp = ws.run(&q, &task, &noise, None).loss;
+            let mut q = p.clone();
+            q.tensors_mut()[ti][k] -= H;
+            let lm = ws.run(&q, &task, &noise, None).loss;
+            fd[k] = (lp - lm) / (2.0 * H);
+        }
+        let an = g.tensors()[ti].to_vec();
+        let e = rel_err(&an, &fd);
+        assert!(e < 1e-6, "{kind:?} {name}: relative error {e:e}");
+    }
+}
+
+#[test]
+fn full_rank_sigmoid_no_post() {
+    check_full(
+        FullRankTaskKind::Dcdt {
+            delay_ms: 20,
+            post: false,
+            tau_ms: 10.0,
+        },
+        6,
+        4,
+        1,
+    );
+}
+
+#[test]
+fn full_rank_sigmoid_post() {
+    check_full(
+        FullRankTaskKind::Dcdt {
+            delay_ms: 20,
+            post: true,
+            tau_ms: 10.0,
+        },
+        7,
+        4,
+        2,
+    );
+}
+
+#[test]
+fn full_rank_sigmoid_long_tau_odd_batch() {
+    check_full(
+        FullRankTaskKind::Dcdt {
+            delay_ms: 40,
+            post: false,
+            tau_ms: 20.0,
+        },
+        5,
+        5,
+        3,
+    );
+}
+
+#[test]
+fn full_rank_linear_readout() {
+    check_full(FullRankTaskKind::NoMemory { window_ms: 40 }, 8, 4, 4);
+}
+
+fn check_rank2(task: Rank2Task<f64>, n: usize, seed: u64) {
+    let mut p: Rank2Params<f64> = Rank2Params::init(n, seed);
+    // Non-trivial bias and larger vectors than at init.
+    for (i, b) in p.b.iter_mut().enumerate() {
+        *b = 0.1 * ((i as f64) - 2.0);
+    }
+    for v in p.m.iter_mut().chain(p.n.iter_mut()) {
+        *v *= 8.0;
+    }
+    let mut ws = Rank2Workspace::new(n, task.total());
+    let mut g = p.clone();
+    let (loss, norm) = ws.run(&p, &task, Some(&mut g));
+    assert!(loss > 0.0 && norm > 0.0);
+    let mut total_sq = 0.0;
+    for (ti, name) in RANK2_NAMES.iter().take(5).enumerate() {
+        let len = p.tensors()[ti].len();
+        let mut fd = vec![0.0; len];
+        for k in 0..len {
+            let mut q = p.clone();
+            q.trainable_mut()[ti][k] += H;
+            let lp = ws.run(&q, &task, None).0;
+            let mut q = p.clone();
+            q.trainable_mut()[ti][k] -= H;
+            let lm = ws.run(&q, &task, None).0;
+            fd[k] = (lp - lm) / (2.0 * H);
+        }
+        let an = g.trainable()[ti].to_vec();
+        total_sq += an.iter().map(|x| x * x).sum::<f64>();
+        let e = rel_err(&an, &fd);
+        assert!(e < 1e-6, "rank-2 {name}: relative error {e:e}");
+    }
+    assert!((total_sq.sqrt() - norm).abs() < 1e-12 * norm);
+}
+
+#[test]
+fn rank2_no_post() {
+    check_rank2(Rank2Task::from_steps(5, 2, 0).unwrap(), 6, 5);
+}
+
+#[test]
+fn rank2_post() {
+    check_rank2(Rank2Task::from_steps(4, 2, 6).unwrap(), 7, 6);
+}
