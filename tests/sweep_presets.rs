@@ -62,7 +62,7 @@ fn network_counts_match_spec_totals() {
     let full_rank =
         n("nopost-broad") + n("nopost-narrow") + n("post") + n("long-tau") + n("no-memory");
     assert_eq!(full_rank, 81_500);
-    assert_eq!(n("quick"), 8 * 13 * 4);
+    assert_eq!(n("quick"), 8 * 13 * 3);
     for name in PRESET_NAMES {
         assert!(!Preset::named(name).unwrap().is_empty(), "{name}");
     }

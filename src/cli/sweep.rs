@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::rnn::task::WindowMode;
 use crate::sweep::phase::{pick_experiment, to_csv_string};
 use crate::sweep::{
     merge_dirs, phase_table, read_store, Experiment, FakeExecutor, Manifest, Overrides, Preset,
@@ -44,6 +45,9 @@ pub struct SweepArgs {
     /// deterministic stand-in, a testing aid).
     #[arg(long, default_value = "train")]
     pub executor: String,
+    /// Accuracy window: `reference` (the paper's, default) or `corrected` (SPEC 5.2).
+    #[arg(long, default_value = "reference")]
+    pub window: String,
     /// Testing aid: wall-clock milliseconds the fake executor sleeps per run.
     #[arg(long, default_value_t = 0, hide = true)]
     pub fake_sleep_ms: u64,
@@ -80,7 +84,8 @@ pub struct PhaseArgs {
 }
 
 /// The executor named `name`.
-fn executor(name: &str, fake_sleep_ms: u64) -> Result<Box<dyn RunExecutor>> {
+fn executor(name: &str, fake_sleep_ms: u64, window: WindowMode) -> Result<Box<dyn RunExecutor>> {
+    let _ = window;
     match name {
         "fake" => Ok(Box::new(FakeExecutor {
             sleep: Duration::from_millis(fake_sleep_ms),
@@ -110,12 +115,18 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
             .map(|n| n.get())
             .unwrap_or(1),
     };
-    let exec = executor(&args.executor, args.fake_sleep_ms)?;
+    let window = match args.window.as_str() {
+        "reference" => WindowMode::Reference,
+        "corrected" => WindowMode::Corrected,
+        w => return Err(Error::unknown("window", w, &["reference", "corrected"])),
+    };
+    let exec = executor(&args.executor, args.fake_sleep_ms, window)?;
     let manifest = Manifest {
         format: 1,
         preset: args.preset.clone(),
         overrides,
         executor: exec.name().to_string(),
+        window: args.window.clone(),
         shard: shard.map(|s| s.to_string()),
         merged_from: Vec::new(),
     };

@@ -117,6 +117,11 @@ pub fn merge_dirs(out: &Path, inputs: &[PathBuf], force: bool) -> Result<MergeSu
                 preset: "merged".to_string(),
                 overrides: Overrides::default(),
                 executor: exec,
+                window: if from.iter().all(|m| m.window == from[0].window) {
+                    from[0].window.clone()
+                } else {
+                    "mixed".to_string()
+                },
                 shard: None,
                 merged_from: from,
             },

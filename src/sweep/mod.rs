@@ -15,6 +15,7 @@
 //! order of lines, never their content.
 
 pub mod aggregate;
+pub mod executor;
 pub mod merge;
 pub mod phase;
 pub mod preset;

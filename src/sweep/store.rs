@@ -40,11 +40,18 @@ pub struct Manifest {
     pub overrides: Overrides,
     /// Executor name: `train` (the real trainer) or `fake` (testing aid).
     pub executor: String,
+    /// Accuracy-window convention: `reference` (default) or `corrected` (SPEC 5.2).
+    #[serde(default = "reference_window")]
+    pub window: String,
     /// Shard as `I/N` (0-based), or `None` for the whole grid.
     pub shard: Option<String>,
     /// For merged directories with differing inputs: the input manifests (deduplicated).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<Manifest>,
+}
+
+fn reference_window() -> String {
+    "reference".to_string()
 }
 
 impl Manifest {

@@ -1,0 +1,176 @@
+//! The real sweep executor: trains one network with [`crate::rnn`] and classifies it
+//! (SPEC 4, 5.3, 5.4, 6).
+//!
+//! * Full-rank experiments (`nopost`, `post`, `long-tau`, `no-memory`): f32 network of
+//!   N = 100 units initialised from the network's seed, trained for the run's budget with the
+//!   paper's optimiser (`no-memory`: with the abort rule); learned/unstable flags from the
+//!   accuracy and reliability histories; learned DCDT networks get the mechanism index of a
+//!   [`MechanismClassifier`] and class 1 (LC, index < 0.5) or 2 (SP).
+//! * Rank-2 post study (`rank2-post`, `rank2-nopost`): T = delay/5 steps, 2 response steps,
+//!   6 post steps or none; plain SGD; learned by SPEC 5.4; learned networks are class 1 if the
+//!   classifier finds a rotation (limit cycle), else 2.
+//!
+//! The stored curves are the last 1000 epochs (fixed-window: the first 3000) of loss,
+//! accuracy and reliability, as f32.
+
+use super::record::RunOutcome;
+use super::runner::RunExecutor;
+use super::spec::{Experiment, RunSpec};
+use crate::rnn::metrics::{fixed_window_class, outcome, outcome_class};
+use crate::rnn::model::{FullRankParams, Rank2Params, N_HIDDEN, TAU_LONG_MS, TAU_MS};
+use crate::rnn::task::{FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
+use crate::rnn::train::{train_full_rank, train_rank2, FullRankConfig, History, Rank2Config};
+use crate::Result;
+
+/// Mechanism classification of trained networks (SPEC 6, 5.4).
+pub trait MechanismClassifier: Sync {
+    /// Mechanism index of a learned full-rank DCDT network (SPEC 6); < 0.5 means LC.
+    fn full_rank_index(
+        &self,
+        params: &FullRankParams<f32>,
+        task: &FullRankTask<f32>,
+        spec: &RunSpec,
+    ) -> Result<f64>;
+    /// True if a learned rank-2 network's latent trajectory rotates (limit cycle, SPEC 5.4).
+    fn rank2_rotates(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<bool>;
+}
+
+/// The training executor (`--executor train`).
+pub struct TrainExecutor<C> {
+    /// Accuracy-window convention (SPEC 5.2); the paper's is [`WindowMode::Reference`].
+    pub window: WindowMode,
+    /// Mechanism classifier for learned networks.
+    pub classifier: C,
+}
+
+/// The full-rank task kind of a run.
+pub fn full_rank_kind(spec: &RunSpec) -> Option<FullRankTaskKind> {
+    Some(match spec.experiment {
+        Experiment::NoPost => FullRankTaskKind::Dcdt {
+            delay_ms: spec.delay_ms,
+            post: false,
+            tau_ms: TAU_MS,
+        },
+        Experiment::Post => FullRankTaskKind::Dcdt {
+            delay_ms: spec.delay_ms,
+            post: true,
+            tau_ms: TAU_MS,
+        },
+        Experiment::LongTau => FullRankTaskKind::Dcdt {
+            delay_ms: spec.delay_ms,
+            post: false,
+            tau_ms: TAU_LONG_MS,
+        },
+        Experiment::NoMemory => FullRankTaskKind::NoMemory {
+            window_ms: spec.delay_ms,
+        },
+        Experiment::Rank2Post | Experiment::Rank2NoPost => return None,
+    })
+}
+
+/// Curves to store: the last 1000 epochs, or (fixed window) the first 3000; returns the
+/// start epoch and the f32 slices of loss, accuracy and reliability.
+fn stored_curves(h: &History, fixed_window: bool) -> (u64, Vec<f32>, Vec<f32>, Vec<f32>) {
+    let n = h.len();
+    let (a, b) = if fixed_window {
+        (0, n.min(3000))
+    } else {
+        (n.saturating_sub(1000), n)
+    };
+    let cut = |v: &[f64]| {
+        v[a.min(v.len())..b.min(v.len())]
+            .iter()
+            .map(|&x| x as f32)
+            .collect()
+    };
+    (
+        a as u64,
+        cut(&h.loss),
+        cut(&h.accuracy),
+        cut(&h.reliability),
+    )
+}
+
+fn last(v: &[f64]) -> f32 {
+    v.last().map(|&x| x as f32).unwrap_or(f32::NAN)
+}
+
+impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
+    fn name(&self) -> &str {
+        "train"
+    }
+
+    fn run(&self, spec: &RunSpec) -> Result<RunOutcome> {
+        let epochs = spec.epochs as usize;
+        if let Some(kind) = full_rank_kind(spec) {
+            let task = FullRankTask::<f32>::new(kind, self.window)?;
+            let params = FullRankParams::<f32>::init(N_HIDDEN, spec.seed);
+            let cfg = FullRankConfig::for_task(&kind, spec.lr, epochs, spec.seed);
+            let run = train_full_rank(params, task.clone(), &cfg, &mut |_, _| {})?;
+            let h = &run.history;
+            let (class, index) = if spec.experiment == Experiment::NoMemory {
+                (fixed_window_class(&h.accuracy, &h.reliability), None)
+            } else {
+                let o = outcome(&h.accuracy, &h.reliability);
+                if o.learned {
+                    let idx = self.classifier.full_rank_index(&run.params, &task, spec)?;
+                    (outcome_class(&o, idx), Some(idx))
+                } else {
+                    (outcome_class(&o, f64::NAN), None)
+                }
+            };
+            let (curve_start, loss, accuracy, reliability) =
+                stored_curves(h, spec.experiment == Experiment::NoMemory);
+            return Ok(RunOutcome {
+                epochs_run: h.len() as u64,
+                class,
+                index,
+                final_loss: last(&h.loss),
+                final_accuracy: last(&h.accuracy),
+                final_reliability: last(&h.reliability),
+                curve_start,
+                loss,
+                accuracy,
+                reliability,
+            });
+        }
+        // Rank-2 post study.
+        let t_steps = (spec.delay_ms / 5) as usize;
+        let post = if spec.experiment == Experiment::Rank2Post {
+            6
+        } else {
+            0
+        };
+        let task = Rank2Task::<f32>::from_steps(t_steps, 2, post)?;
+        let params = Rank2Params::<f32>::init(N_HIDDEN, spec.seed);
+        let cfg = Rank2Config {
+            lr: spec.lr,
+            epochs,
+            early_stop: None,
+            snapshot_epochs: Vec::new(),
+        };
+        let run = train_rank2(params, task.clone(), &cfg, &mut |_, _| {})?;
+        let learned = crate::rnn::train::rank2_learned(&run.params, &task);
+        let class = if !learned {
+            0
+        } else if self.classifier.rank2_rotates(&run.params, &task)? {
+            1
+        } else {
+            2
+        };
+        let h = &run.history;
+        let (curve_start, loss, accuracy, reliability) = stored_curves(h, false);
+        Ok(RunOutcome {
+            epochs_run: h.len() as u64,
+            class,
+            index: None,
+            final_loss: last(&h.loss),
+            final_accuracy: last(&h.accuracy),
+            final_reliability: last(&h.reliability),
+            curve_start,
+            loss,
+            accuracy,
+            reliability,
+        })
+    }
+}
