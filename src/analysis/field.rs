@@ -1,0 +1,251 @@
+//! Autonomous vector fields ẋ = F(x) consumed by the fixed-point finder and the out-of-trial
+//! rollout.
+//!
+//! * [`TanhRnnField`] — the full-rank network with its input off (SPEC 3.1, 6):
+//!   F(r) = −r + tanh(W_rec r + b), b = b_in + b_rec, Jacobian J = −I + diag(1 − tanh²(·)) W_rec.
+//! * [`LowRankLatentField`] — the exact latent reduction of a low-rank network (SPEC 3.3):
+//!   F(κ) = −κ + n tanh(m κ + b), J = −I + n diag(1 − tanh²(mκ + b)) m.
+//!
+//! Time is in units of τ. The network's discrete update with leak α is exactly one forward
+//! Euler step of size α of these fields: x ← x + α F(x) (see [`euler_rollout`]).
+
+use crate::rnn::{Float, FullRankParams, Rank2Params};
+use nalgebra::DMatrix;
+
+/// An autonomous vector field ẋ = F(x) on ℝ^dim with its Jacobian.
+pub trait VectorField: Sync {
+    /// Dimension of the state space.
+    fn dim(&self) -> usize;
+    /// Evaluate F(x) into `out` (both of length [`dim`](Self::dim)).
+    fn eval(&self, x: &[f64], out: &mut [f64]);
+    /// The Jacobian ∂F/∂x at `x` (dim × dim).
+    fn jacobian(&self, x: &[f64]) -> DMatrix<f64>;
+    /// The squared-speed objective q(x) = ½‖F(x)‖² and its gradient ∇q = Jᵀ F (written to
+    /// `grad`). The default forms the Jacobian; implementors may do better.
+    fn q_and_grad(&self, x: &[f64], grad: &mut [f64]) -> f64 {
+        let d = self.dim();
+        let mut f = vec![0.0; d];
+        self.eval(x, &mut f);
+        let j = self.jacobian(x);
+        for (k, g) in grad.iter_mut().enumerate() {
+            *g = (0..d).map(|i| j[(i, k)] * f[i]).sum();
+        }
+        0.5 * f.iter().map(|v| v * v).sum::<f64>()
+    }
+    /// The speed ‖F(x)‖.
+    fn speed(&self, x: &[f64]) -> f64 {
+        let mut f = vec![0.0; self.dim()];
+        self.eval(x, &mut f);
+        f.iter().map(|v| v * v).sum::<f64>().sqrt()
+    }
+}
+
+/// F(r) = −r + tanh(W r + b) with a dense W (dim × dim, row-major: `w[i*dim + j]` is j → i).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TanhRnnField {
+    n: usize,
+    w: Vec<f64>,
+    b: Vec<f64>,
+}
+
+impl TanhRnnField {
+    /// Build from a row-major W (n × n) and a bias b (n). Errors on inconsistent sizes or
+    /// non-finite entries.
+    pub fn new(w: Vec<f64>, b: Vec<f64>) -> crate::Result<Self> {
+        let n = b.len();
+        if n == 0 || w.len() != n * n {
+            return Err(crate::Error::invalid(
+                "field",
+                format!("W has {} elements, b has {n}; need n² and n with n > 0", w.len()),
+            ));
+        }
+        if w.iter().chain(&b).any(|x| !x.is_finite()) {
+            return Err(crate::Error::invalid("field", "non-finite weight or bias"));
+        }
+        Ok(TanhRnnField { n, w, b })
+    }
+
+    /// The input-off field of a full-rank network: W = W_rec, b = b_in + b_rec (SPEC 3.1),
+    /// converted to f64.
+    pub fn from_params<T: Float>(p: &FullRankParams<T>) -> crate::Result<Self> {
+        p.validate()?;
+        let w = p.w_rec.iter().map(|x| x.to_f64()).collect();
+        let b = p
+            .b_in
+            .iter()
+            .zip(&p.b_rec)
+            .map(|(a, c)| a.to_f64() + c.to_f64())
+            .collect();
+        Self::new(w, b)
+    }
+
+    /// W (row-major).
+    pub fn weights(&self) -> &[f64] {
+        &self.w
+    }
+
+    /// b.
+    pub fn bias(&self) -> &[f64] {
+        &self.b
+    }
+
+    fn tanh_pre(&self, x: &[f64], out: &mut [f64]) {
+        let n = self.n;
+        for i in 0..n {
+            let row = &self.w[i * n..(i + 1) * n];
+            let mut acc = self.b[i];
+            for j in 0..n {
+                acc += row[j] * x[j];
+            }
+            out[i] = acc.tanh();
+        }
+    }
+}
+
+impl VectorField for TanhRnnField {
+    fn dim(&self) -> usize {
+        self.n
+    }
+
+    fn eval(&self, x: &[f64], out: &mut [f64]) {
+        self.tanh_pre(x, out);
+        for i in 0..self.n {
+            out[i] -= x[i];
+        }
+    }
+
+    fn jacobian(&self, x: &[f64]) -> DMatrix<f64> {
+        let n = self.n;
+        let mut h = vec![0.0; n];
+        self.tanh_pre(x, &mut h);
+        DMatrix::from_fn(n, n, |i, j| {
+            let d = 1.0 - h[i] * h[i];
+            d * self.w[i * n + j] - if i == j { 1.0 } else { 0.0 }
+        })
+    }
+
+    fn q_and_grad(&self, x: &[f64], grad: &mut [f64]) -> f64 {
+        // ∇q = Jᵀ F = −F + Wᵀ (D F), D = diag(1 − tanh²).
+        let n = self.n;
+        let mut h = vec![0.0; n];
+        self.tanh_pre(x, &mut h);
+        let mut q = 0.0;
+        let mut df = vec![0.0; n];
+        for i in 0..n {
+            let f = h[i] - x[i];
+            q += f * f;
+            df[i] = (1.0 - h[i] * h[i]) * f;
+            grad[i] = -f;
+        }
+        for i in 0..n {
+            let row = &self.w[i * n..(i + 1) * n];
+            let c = df[i];
+            for j in 0..n {
+                grad[j] += row[j] * c;
+            }
+        }
+        0.5 * q
+    }
+}
+
+/// The latent field of a rank-K network, F(κ) = −κ + n tanh(m κ + b) (SPEC 3.3), with
+/// m (N × K, row-major `m[i*K + k]`), n (K × N, `n[k*N + i]`), b (N).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowRankLatentField {
+    n_hidden: usize,
+    k: usize,
+    m: Vec<f64>,
+    n: Vec<f64>,
+    b: Vec<f64>,
+}
+
+impl LowRankLatentField {
+    /// Build from m, n, b (see the type docs for the layout). Errors on inconsistent sizes or
+    /// non-finite entries.
+    pub fn new(k: usize, m: Vec<f64>, n: Vec<f64>, b: Vec<f64>) -> crate::Result<Self> {
+        let nh = b.len();
+        if nh == 0 || k == 0 || m.len() != nh * k || n.len() != k * nh {
+            return Err(crate::Error::invalid(
+                "field",
+                format!(
+                    "m has {}, n has {}, b has {nh} elements; need N·K, K·N, N with K = {k}",
+                    m.len(),
+                    n.len()
+                ),
+            ));
+        }
+        if m.iter().chain(&n).chain(&b).any(|x| !x.is_finite()) {
+            return Err(crate::Error::invalid("field", "non-finite connectivity or bias"));
+        }
+        Ok(LowRankLatentField {
+            n_hidden: nh,
+            k,
+            m,
+            n,
+            b,
+        })
+    }
+
+    /// The latent field of a rank-2 network (K = 2), converted to f64.
+    pub fn from_rank2<T: Float>(p: &Rank2Params<T>) -> crate::Result<Self> {
+        p.validate()?;
+        let c = |v: &[T]| v.iter().map(|x| x.to_f64()).collect::<Vec<f64>>();
+        Self::new(2, c(&p.m), c(&p.n), c(&p.b))
+    }
+
+    fn hidden(&self, kappa: &[f64], h: &mut [f64]) {
+        for i in 0..self.n_hidden {
+            let mut acc = self.b[i];
+            for r in 0..self.k {
+                acc += self.m[i * self.k + r] * kappa[r];
+            }
+            h[i] = acc.tanh();
+        }
+    }
+}
+
+impl VectorField for LowRankLatentField {
+    fn dim(&self) -> usize {
+        self.k
+    }
+
+    fn eval(&self, x: &[f64], out: &mut [f64]) {
+        let mut h = vec![0.0; self.n_hidden];
+        self.hidden(x, &mut h);
+        for r in 0..self.k {
+            let row = &self.n[r * self.n_hidden..(r + 1) * self.n_hidden];
+            out[r] = row.iter().zip(&h).map(|(a, b)| a * b).sum::<f64>() - x[r];
+        }
+    }
+
+    fn jacobian(&self, x: &[f64]) -> DMatrix<f64> {
+        let mut h = vec![0.0; self.n_hidden];
+        self.hidden(x, &mut h);
+        let nh = self.n_hidden;
+        DMatrix::from_fn(self.k, self.k, |r, c| {
+            let mut acc = 0.0;
+            for i in 0..nh {
+                acc += self.n[r * nh + i] * (1.0 - h[i] * h[i]) * self.m[i * self.k + c];
+            }
+            acc - if r == c { 1.0 } else { 0.0 }
+        })
+    }
+}
+
+/// Forward-Euler rollout x_{t+1} = x_t + α F(x_t) for `steps` steps from `x0`; returns
+/// x_1…x_steps as a (steps × dim) row-major matrix. For the RNN fields this is exactly the
+/// network's noise-free, input-off update with leak α (SPEC 3.1, 3.3).
+pub fn euler_rollout<V: VectorField + ?Sized>(field: &V, x0: &[f64], alpha: f64, steps: usize) -> Vec<f64> {
+    let d = field.dim();
+    let mut x = x0.to_vec();
+    let mut f = vec![0.0; d];
+    let mut out = Vec::with_capacity(steps * d);
+    for _ in 0..steps {
+        field.eval(&x, &mut f);
+        for i in 0..d {
+            x[i] += alpha * f[i];
+        }
+        out.extend_from_slice(&x);
+    }
+    out
+}
