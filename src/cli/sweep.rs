@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::rnn::task::WindowMode;
+use crate::sweep::executor::{ClassifierPost, SpectralClassifier, TrainExecutor};
 use crate::sweep::phase::{pick_experiment, to_csv_string};
 use crate::sweep::{
     merge_dirs, phase_table, read_store, Experiment, FakeExecutor, Manifest, Overrides, Preset,
@@ -48,6 +49,10 @@ pub struct SweepArgs {
     /// Accuracy window: `reference` (the paper's, default) or `corrected` (SPEC 5.2).
     #[arg(long, default_value = "reference")]
     pub window: String,
+    /// Post period in the classifier's extended trial: `exclude` (the reference, default) or
+    /// `include` (SPEC 6).
+    #[arg(long, default_value = "exclude")]
+    pub classifier_post: String,
     /// Testing aid: wall-clock milliseconds the fake executor sleeps per run.
     #[arg(long, default_value_t = 0, hide = true)]
     pub fake_sleep_ms: u64,
@@ -84,16 +89,20 @@ pub struct PhaseArgs {
 }
 
 /// The executor named `name`.
-fn executor(name: &str, fake_sleep_ms: u64, window: WindowMode) -> Result<Box<dyn RunExecutor>> {
-    let _ = window;
+fn executor(
+    name: &str,
+    fake_sleep_ms: u64,
+    window: WindowMode,
+    post: ClassifierPost,
+) -> Result<Box<dyn RunExecutor>> {
     match name {
         "fake" => Ok(Box::new(FakeExecutor {
             sleep: Duration::from_millis(fake_sleep_ms),
         })),
-        "train" => Err(Error::invalid(
-            "executor",
-            "the training executor is not available in this build yet (use --executor fake for a dry run)",
-        )),
+        "train" => Ok(Box::new(TrainExecutor {
+            window,
+            classifier: SpectralClassifier { post },
+        })),
         _ => Err(Error::unknown("executor", name, &["train", "fake"])),
     }
 }
@@ -120,13 +129,25 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         "corrected" => WindowMode::Corrected,
         w => return Err(Error::unknown("window", w, &["reference", "corrected"])),
     };
-    let exec = executor(&args.executor, args.fake_sleep_ms, window)?;
+    let post = match args.classifier_post.as_str() {
+        "exclude" => ClassifierPost::Exclude,
+        "include" => ClassifierPost::Include,
+        p => {
+            return Err(Error::unknown(
+                "classifier-post",
+                p,
+                &["exclude", "include"],
+            ))
+        }
+    };
+    let exec = executor(&args.executor, args.fake_sleep_ms, window, post)?;
     let manifest = Manifest {
         format: 1,
         preset: args.preset.clone(),
         overrides,
         executor: exec.name().to_string(),
         window: args.window.clone(),
+        classifier_post: args.classifier_post.clone(),
         shard: shard.map(|s| s.to_string()),
         merged_from: Vec::new(),
     };

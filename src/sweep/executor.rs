@@ -174,3 +174,154 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
         })
     }
 }
+
+/// Whether the classifier's extended trial includes the post period (SPEC 6 step 1,
+/// `--classifier-post`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClassifierPost {
+    /// L = 6 + n_d + 10 even for the post experiment (the reference; default).
+    #[default]
+    Exclude,
+    /// Add the 6 post steps for the post experiment.
+    Include,
+}
+
+/// The paper's classifier: the spectral index of [`crate::analysis::mechanism_index`] on a
+/// 9×-extended single trial from the network's CLASSIFY stream (SPEC 6), and the rotation
+/// criterion of SPEC 5.4 for rank-2 networks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpectralClassifier {
+    /// Post period in the extended trial.
+    pub post: ClassifierPost,
+}
+
+/// Steps of the classifier's extended trial, T_ext = 9·L with L = 6 + n_d + 10 (+ 6 with
+/// `include` for the post task) (SPEC 6 step 1).
+pub fn extended_trial_steps(spec: &RunSpec, post: ClassifierPost) -> usize {
+    let n_d = (spec.delay_ms / 5) as usize;
+    let extra = if spec.experiment == Experiment::Post && post == ClassifierPost::Include {
+        6
+    } else {
+        0
+    };
+    9 * (6 + n_d + 10 + extra)
+}
+
+/// SPEC 5.4 rotation test on the latent trajectory κ_t, t ∈ [total, 3·total): with c the
+/// mean of κ over that range, the unwrapped angle of κ_t − c must sweep at least 2π, and the
+/// RMS distance from c over the last `total` steps must be ≥ 0.1 × the RMS over the whole
+/// range (which excludes spirals into a focus).
+pub fn rank2_rotation(kappa: &[[f64; 2]], total: usize) -> bool {
+    let h = 3 * total;
+    if total == 0 || kappa.len() < h {
+        return false;
+    }
+    let seg = &kappa[total..h];
+    let m = seg.len() as f64;
+    let c = [
+        seg.iter().map(|k| k[0]).sum::<f64>() / m,
+        seg.iter().map(|k| k[1]).sum::<f64>() / m,
+    ];
+    let d2 = |k: &[f64; 2]| (k[0] - c[0]).powi(2) + (k[1] - c[1]).powi(2);
+    let rms_all = (seg.iter().map(d2).sum::<f64>() / m).sqrt();
+    let last = &seg[seg.len() - total..];
+    let rms_last = (last.iter().map(d2).sum::<f64>() / total as f64).sqrt();
+    if !(rms_all > 0.0) || rms_last < 0.1 * rms_all {
+        return false;
+    }
+    let tau = std::f64::consts::TAU;
+    let mut theta = (seg[0][1] - c[1]).atan2(seg[0][0] - c[0]);
+    let (mut unwrapped, mut lo, mut hi) = (0.0f64, 0.0f64, 0.0f64);
+    for k in &seg[1..] {
+        let a = (k[1] - c[1]).atan2(k[0] - c[0]);
+        let mut d = a - theta;
+        d -= tau * (d / tau).round();
+        unwrapped += d;
+        lo = lo.min(unwrapped);
+        hi = hi.max(unwrapped);
+        theta = a;
+    }
+    hi - lo >= tau
+}
+
+impl MechanismClassifier for SpectralClassifier {
+    fn full_rank_index(
+        &self,
+        params: &FullRankParams<f32>,
+        task: &FullRankTask<f32>,
+        spec: &RunSpec,
+    ) -> Result<f64> {
+        let steps = extended_trial_steps(spec, self.post);
+        let inputs: Vec<[f32; 2]> = (0..steps)
+            .map(|t| if t < 6 { [0.0, 1.0] } else { [0.0, 0.0] })
+            .collect();
+        let rates = crate::rnn::model::simulate_trial(params, task.alpha, &inputs, spec.seed);
+        let rates: Vec<f64> = rates.iter().map(|&x| x as f64).collect();
+        Ok(crate::analysis::mechanism_index(&rates, steps, params.n_hidden())?.index)
+    }
+
+    fn rank2_rotates(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<bool> {
+        let total = task.total();
+        let roll = crate::rnn::model::rank2_rollout(params, task.alpha, 3 * total);
+        let kappa: Vec<[f64; 2]> = roll
+            .kappa
+            .iter()
+            .map(|k| [k[0] as f64, k[1] as f64])
+            .collect();
+        Ok(rank2_rotation(&kappa, total))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn circle(n: usize, period: f64, radius: impl Fn(usize) -> f64) -> Vec<[f64; 2]> {
+        (0..n)
+            .map(|t| {
+                let a = std::f64::consts::TAU * t as f64 / period;
+                [3.0 + radius(t) * a.cos(), -1.0 + radius(t) * a.sin()]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rotation_criterion() {
+        let total = 14;
+        // A cycle of period 10 steps: several turns in [14, 42).
+        assert!(rank2_rotation(&circle(3 * total + 1, 10.0, |_| 1.0), total));
+        // Too slow to complete a turn within 2·total steps.
+        assert!(!rank2_rotation(
+            &circle(3 * total + 1, 40.0, |_| 1.0),
+            total
+        ));
+        // Turns, then settles on the focus for the last `total` steps: the RMS distance over
+        // the last steps is |mean offset| = 0.036 against 0.707 overall, below 0.1×.
+        let settle = circle(
+            3 * total + 1,
+            5.0,
+            |t| if t < 2 * total { 1.0 } else { 0.0 },
+        );
+        assert!(!rank2_rotation(&settle, total));
+        // A slowly decaying spiral still counts as rotating.
+        assert!(rank2_rotation(
+            &circle(3 * total + 1, 5.0, |t| 0.98f64.powi(t as i32)),
+            total
+        ));
+        // A fixed point.
+        assert!(!rank2_rotation(&vec![[1.0, 2.0]; 3 * total + 1], total));
+    }
+
+    #[test]
+    fn extended_trial_length() {
+        let s = RunSpec {
+            experiment: Experiment::Post,
+            lr: 0.1,
+            delay_ms: 100,
+            seed: 0,
+            epochs: 1,
+        };
+        assert_eq!(extended_trial_steps(&s, ClassifierPost::Exclude), 9 * 36);
+        assert_eq!(extended_trial_steps(&s, ClassifierPost::Include), 9 * 42);
+    }
+}

@@ -122,6 +122,14 @@ pub fn merge_dirs(out: &Path, inputs: &[PathBuf], force: bool) -> Result<MergeSu
                 } else {
                     "mixed".to_string()
                 },
+                classifier_post: if from
+                    .iter()
+                    .all(|m| m.classifier_post == from[0].classifier_post)
+                {
+                    from[0].classifier_post.clone()
+                } else {
+                    "mixed".to_string()
+                },
                 shard: None,
                 merged_from: from,
             },

@@ -43,11 +43,18 @@ pub struct Manifest {
     /// Accuracy-window convention: `reference` (default) or `corrected` (SPEC 5.2).
     #[serde(default = "reference_window")]
     pub window: String,
+    /// Post period in the classifier's extended trial: `exclude` (default) or `include`.
+    #[serde(default = "exclude_post")]
+    pub classifier_post: String,
     /// Shard as `I/N` (0-based), or `None` for the whole grid.
     pub shard: Option<String>,
     /// For merged directories with differing inputs: the input manifests (deduplicated).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<Manifest>,
+}
+
+fn exclude_post() -> String {
+    "exclude".to_string()
 }
 
 fn reference_window() -> String {
