@@ -8,24 +8,37 @@ use super::npy::{self, NpyArray};
 use crate::{Error, Result};
 use std::path::Path;
 
-/// Build `.npz` bytes from named `.npy` payloads (names without the `.npy` suffix).
+/// Build `.npz` bytes from named `.npy` payloads (names without the `.npy` suffix), stored
+/// uncompressed (as `numpy.savez`).
 pub fn to_bytes(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    to_bytes_with(entries, false)
+}
+
+/// Build `.npz` bytes; with `deflate` the entries are compressed (as `numpy.savez_compressed`).
+pub fn to_bytes_with(entries: &[(String, Vec<u8>)], deflate: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
-    for (name, data) in entries {
+    for (name, raw) in entries {
         let fname = format!("{name}.npy");
-        let crc = crc32fast::hash(data);
+        let crc = crc32fast::hash(raw);
+        let packed;
+        let (data, method) = if deflate {
+            packed = miniz_oxide::deflate::compress_to_vec(raw, 6);
+            (&packed, 8u16)
+        } else {
+            (raw, 0u16)
+        };
         let offset = out.len() as u32;
         // Local file header.
         out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
         out.extend_from_slice(&20u16.to_le_bytes()); // version needed
         out.extend_from_slice(&0u16.to_le_bytes()); // flags
-        out.extend_from_slice(&0u16.to_le_bytes()); // method: stored
+        out.extend_from_slice(&method.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // time
         out.extend_from_slice(&0x21u16.to_le_bytes()); // date 1980-01-01
         out.extend_from_slice(&crc.to_le_bytes());
         out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
         out.extend_from_slice(&(fname.len() as u16).to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(fname.as_bytes());
@@ -34,13 +47,13 @@ pub fn to_bytes(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
         central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
         central.extend_from_slice(&20u16.to_le_bytes()); // made by
         central.extend_from_slice(&20u16.to_le_bytes()); // needed
-        central.extend_from_slice(&0u16.to_le_bytes());
-        central.extend_from_slice(&0u16.to_le_bytes());
-        central.extend_from_slice(&0u16.to_le_bytes());
+        central.extend_from_slice(&0u16.to_le_bytes()); // flags
+        central.extend_from_slice(&method.to_le_bytes());
+        central.extend_from_slice(&0u16.to_le_bytes()); // time
         central.extend_from_slice(&0x21u16.to_le_bytes());
         central.extend_from_slice(&crc.to_le_bytes());
         central.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        central.extend_from_slice(&(raw.len() as u32).to_le_bytes());
         central.extend_from_slice(&(fname.len() as u16).to_le_bytes());
         central.extend_from_slice(&0u16.to_le_bytes()); // extra
         central.extend_from_slice(&0u16.to_le_bytes()); // comment

@@ -1,7 +1,7 @@
 //! Forward pass and BPTT of the rank-2 RNN on its single deterministic trajectory
 //! (SPEC 3.3, 3.4).
 
-use super::float::Float;
+use super::float::{dot, Float};
 use super::model::Rank2Params;
 use super::task::Rank2Task;
 
@@ -64,14 +64,8 @@ impl<T: Float> Rank2Workspace<T> {
         assert_eq!(task.total(), total);
         let alpha = task.alpha;
         let one_m_a = T::one() - alpha;
-        let latent = |x: &[T]| -> [T; 2] {
-            let (mut k0, mut k1) = (T::zero(), T::zero());
-            for i in 0..n {
-                k0 += p.n[i] * x[i];
-                k1 += p.n[n + i] * x[i];
-            }
-            [k0, k1]
-        };
+        let (n0, n1) = p.n.split_at(n);
+        let latent = |x: &[T]| -> [T; 2] { [dot(n0, x), dot(n1, x)] };
         self.x[..n].copy_from_slice(&p.x0);
         self.kappa[0] = latent(&p.x0);
         let mut loss = 0.0f64;
@@ -120,31 +114,69 @@ impl<T: Float> Rank2Workspace<T> {
             gr.w_out[1] += gt * k1[1];
             gr.b_out[0] += gt;
             let x1 = &self.x[(t + 1) * n..(t + 2) * n];
-            for i in 0..n {
-                self.delta[i] += p.n[i] * c0 + p.n[n + i] * c1;
-                gr.n[i] += c0 * x1[i];
-                gr.n[n + i] += c1 * x1[i];
+            {
+                let (gn0, gn1) = gr.n.split_at_mut(n);
+                let (pn0, pn1) = p.n.split_at(n);
+                for (((((d, &a0), &a1), g0), g1), &xv) in self
+                    .delta
+                    .iter_mut()
+                    .zip(pn0)
+                    .zip(pn1)
+                    .zip(gn0.iter_mut())
+                    .zip(gn1.iter_mut())
+                    .zip(x1)
+                {
+                    *d += a0 * c0 + a1 * c1;
+                    *g0 += c0 * xv;
+                    *g1 += c1 * xv;
+                }
             }
             // e_t = α δ_{t+1} ⊙ (1 − z_t²)
             let z = &self.z[t * n..(t + 1) * n];
+            for ((e, &d), &zz) in self.e.iter_mut().zip(&self.delta).zip(z) {
+                *e = alpha * d * (T::one() - zz * zz);
+            }
             let (mut me0, mut me1) = (T::zero(), T::zero());
-            for i in 0..n {
-                let e = alpha * self.delta[i] * (T::one() - z[i] * z[i]);
-                self.e[i] = e;
-                me0 += p.m[2 * i] * e;
-                me1 += p.m[2 * i + 1] * e;
+            {
+                let mut acc = [T::zero(); 8];
+                let mut cm = p.m.chunks_exact(8);
+                let mut ce = self.e.chunks_exact(4);
+                for (m, e) in (&mut cm).zip(&mut ce) {
+                    for k in 0..4 {
+                        acc[2 * k] += m[2 * k] * e[k];
+                        acc[2 * k + 1] += m[2 * k + 1] * e[k];
+                    }
+                }
+                for (m, &e) in cm.remainder().chunks_exact(2).zip(ce.remainder()) {
+                    me0 += m[0] * e;
+                    me1 += m[1] * e;
+                }
+                me0 += (acc[0] + acc[4]) + (acc[2] + acc[6]);
+                me1 += (acc[1] + acc[5]) + (acc[3] + acc[7]);
             }
             let k = self.kappa[t];
             let x0 = &self.x[t * n..(t + 1) * n];
-            for i in 0..n {
-                let e = self.e[i];
-                gr.m[2 * i] += e * k[0];
-                gr.m[2 * i + 1] += e * k[1];
-                gr.b[i] += e;
-                gr.n[i] += me0 * x0[i];
-                gr.n[n + i] += me1 * x0[i];
+            for ((gm, gb), &e) in gr.m.chunks_exact_mut(2).zip(gr.b.iter_mut()).zip(&self.e) {
+                gm[0] += e * k[0];
+                gm[1] += e * k[1];
+                *gb += e;
+            }
+            {
+                let (gn0, gn1) = gr.n.split_at_mut(n);
+                let (pn0, pn1) = p.n.split_at(n);
                 // δ_t = (1−α) δ_{t+1} + nᵀ mᵀ e_t (+ the readout term added next iteration)
-                self.delta[i] = one_m_a * self.delta[i] + p.n[i] * me0 + p.n[n + i] * me1;
+                for ((((d, &a0), &a1), (g0, g1)), &xv) in self
+                    .delta
+                    .iter_mut()
+                    .zip(pn0)
+                    .zip(pn1)
+                    .zip(gn0.iter_mut().zip(gn1.iter_mut()))
+                    .zip(x0)
+                {
+                    *g0 += me0 * xv;
+                    *g1 += me1 * xv;
+                    *d = one_m_a * *d + a0 * me0 + a1 * me1;
+                }
             }
         }
         let norm = gr
