@@ -28,7 +28,7 @@ use plotters::prelude::*;
 
 use crate::sweep::aggregate::{cell_fractions, class_curves, index_values, nearest_lr, Metric};
 use crate::sweep::phase::{phase_table, PhaseTable};
-use crate::sweep::store::{read_store, RUNS_FILE};
+use crate::sweep::store::{scan_store, RUNS_FILE};
 use crate::sweep::{Experiment, RunRecord};
 use crate::{Error, Result};
 
@@ -745,18 +745,53 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
     Ok(files)
 }
 
-/// Read the records of the first directory among `candidates` (relative to `root`) that has a
-/// non-empty `runs.jsonl`.
-fn load_first(root: &Path, candidates: &[&str]) -> Result<Option<(PathBuf, Vec<RunRecord>)>> {
+/// Learning rate whose curves a figure of `experiment` shows (SPEC 9: η = 0.1 for the DCDT
+/// panels, 0.112884 for Fig S6A).
+fn curve_lr(experiment: Experiment) -> f64 {
+    if experiment == Experiment::NoMemory {
+        0.112884
+    } else {
+        0.1
+    }
+}
+
+/// Read the `experiment` records of the first directory among `candidates` (relative to
+/// `root`) that has any. To bound memory on full sweeps, the per-epoch curves are kept only
+/// at the learning rate the curve panels show (two streaming passes).
+fn load_first(
+    root: &Path,
+    candidates: &[&str],
+    experiment: Experiment,
+) -> Result<Option<(PathBuf, Vec<RunRecord>)>> {
     for c in candidates {
         let dir = root.join(c);
         let path = dir.join(RUNS_FILE);
-        if path.exists() {
-            let contents = read_store(&path)?;
-            if !contents.records.is_empty() {
-                return Ok(Some((dir, contents.records)));
-            }
+        if !path.exists() {
+            continue;
         }
+        let target = curve_lr(experiment);
+        let mut best: Option<f64> = None;
+        scan_store(&path, &mut |r| {
+            if r.experiment == experiment {
+                let d = |x: f64| (x.ln() - target.ln()).abs();
+                if best.is_none_or(|b| d(r.lr) < d(b)) {
+                    best = Some(r.lr);
+                }
+            }
+        })?;
+        let Some(keep) = best else { continue };
+        let mut records = Vec::new();
+        scan_store(&path, &mut |mut r| {
+            if r.experiment == experiment {
+                if r.lr != keep {
+                    r.loss_curve = Vec::new();
+                    r.accuracy_curve = Vec::new();
+                    r.reliability_curve = Vec::new();
+                }
+                records.push(r);
+            }
+        })?;
+        return Ok(Some((dir, records)));
     }
     Ok(None)
 }
@@ -779,17 +814,14 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
     ];
     let mut files = Vec::new();
     for (e, cands) in sets {
-        match load_first(&root, cands)? {
+        match load_first(&root, cands, e)? {
             Some((dir, recs)) => {
-                let recs: Vec<RunRecord> = recs.into_iter().filter(|r| r.experiment == e).collect();
-                if recs.is_empty() {
-                    eprintln!(
-                        "figures: {} has no '{}' records; skipped",
-                        dir.display(),
-                        e.name()
-                    );
-                    continue;
-                }
+                eprintln!(
+                    "figures: {} '{}' networks from {}",
+                    recs.len(),
+                    e.name(),
+                    dir.display()
+                );
                 files.extend(render_records(&recs, out_dir)?);
             }
             None => eprintln!(

@@ -109,27 +109,49 @@ pub struct StoreContents {
 ///
 /// Errors: a corrupt line that is not the last one, or the same id twice.
 pub fn read_store(path: &Path) -> Result<StoreContents> {
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+    let mut records = Vec::new();
+    let bad_tail = scan_store(path, &mut |r| records.push(r))?;
+    Ok(StoreContents { records, bad_tail })
+}
+
+/// Stream the valid records of a `runs.jsonl` file through `on_record`, in file order,
+/// without holding the file in memory; returns the bad final line, if any (see
+/// [`read_store`] for the rules).
+pub fn scan_store(path: &Path, on_record: &mut dyn FnMut(RunRecord)) -> Result<Option<BadTail>> {
+    use std::io::BufRead;
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(path, e)),
     };
-    let mut records = Vec::new();
-    let mut bad_tail = None;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut start = 0usize;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut offset = 0u64;
     let mut line_no = 0usize;
-    while start < data.len() {
+    // A line that failed to parse, kept until we know whether it is the last one.
+    let mut pending_bad: Option<(usize, u64, u64, String)> = None;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        if let Some((no, _, _, why)) = pending_bad.take() {
+            return Err(line_error(
+                path,
+                no,
+                &format!("corrupt record in the middle of the file: {why}"),
+            ));
+        }
         line_no += 1;
-        let (end, complete) = match data[start..].iter().position(|&b| b == b'\n') {
-            Some(p) => (start + p, true),
-            None => (data.len(), false),
-        };
-        let next = if complete { end + 1 } else { end };
-        let parsed = std::str::from_utf8(&data[start..end])
+        let complete = buf.last() == Some(&b'\n');
+        let body = if complete { &buf[..n - 1] } else { &buf[..] };
+        let parsed = std::str::from_utf8(body)
             .map_err(|_| "not valid UTF-8".to_string())
             .and_then(RunRecord::from_line);
-        let is_last = next >= data.len();
         match (parsed, complete) {
             (Ok(r), true) => {
                 if let Some(prev) = seen.insert(r.id.clone(), line_no) {
@@ -139,33 +161,30 @@ pub fn read_store(path: &Path) -> Result<StoreContents> {
                         &format!("duplicate record for {} (first at line {prev})", r.id),
                     ));
                 }
-                records.push(r);
+                on_record(r);
             }
-            (res, _) if is_last => {
-                let reason = match (res, complete) {
-                    (_, false) => "truncated (no trailing newline)".to_string(),
-                    (Err(e), true) => format!("invalid record: {e}"),
-                    (Ok(_), true) => unreachable!(),
-                };
-                bad_tail = Some(BadTail {
+            (_, false) => {
+                pending_bad = Some((
                     line_no,
-                    good_len: start as u64,
-                    bad_bytes: (data.len() - start) as u64,
-                    reason,
-                });
-            }
-            (Err(e), _) => {
-                return Err(line_error(
-                    path,
-                    line_no,
-                    &format!("corrupt record in the middle of the file: {e}"),
+                    offset,
+                    n as u64,
+                    "truncated (no trailing newline)".to_string(),
                 ))
             }
-            (Ok(_), false) => unreachable!("an incomplete line is always the last"),
+            (Err(e), true) => {
+                pending_bad = Some((line_no, offset, n as u64, format!("invalid record: {e}")))
+            }
         }
-        start = next;
+        offset += n as u64;
     }
-    Ok(StoreContents { records, bad_tail })
+    Ok(
+        pending_bad.map(|(line_no, good_len, bad_bytes, reason)| BadTail {
+            line_no,
+            good_len,
+            bad_bytes,
+            reason,
+        }),
+    )
 }
 
 /// An open, append-only record store.
