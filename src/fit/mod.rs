@@ -1,5 +1,27 @@
 //! Fitting: power laws with honest uncertainty, nonlinear least squares and onset models.
+//!
+//! * [`power_law`] — log-log OLS (`beta`, SE, R², p, 95 % CI) and the seeded Monte-Carlo band
+//!   (SPEC 8.3).
+//! * [`lm`] — MINPACK `lmdif` Levenberg–Marquardt, as scipy's `curve_fit` (SPEC 8.2).
+//! * [`onset`] — exponential-saturation, logistic and transposed-logistic onset models.
+//! * [`phase_table`] — the `lr,delay_ms,n,not_learned,limit_cycle,slow_point` table.
+//! * [`scaling`] — the paper's two-step critical-boundary fits with their named setups, and a
+//!   bootstrap over networks.
+//! * [`mle`] — a binomial maximum-likelihood estimator of the exponent from raw counts.
 
+pub mod lm;
+pub mod mle;
+pub mod onset;
+pub mod phase_table;
 pub mod power_law;
+pub mod scaling;
 
-pub use power_law::{fit_power_law, PowerLawFit};
+pub use lm::{curve_fit, lmdif, LmOptions, LmResult, LmStatus};
+pub use mle::{fit_mle, MleOptions, MleResult, MleRow};
+pub use onset::{exp_saturation, logistic, transposed_logistic, OnsetModel};
+pub use phase_table::{PhaseCell, PhaseTable, PHASE_HEADER};
+pub use power_law::{fit_power_law, power_law_band, PowerLawBand, PowerLawFit};
+pub use scaling::{
+    bootstrap_beta, boundary_rows, two_step, BootstrapCi, Boundary, BoundaryRow, Experiment,
+    Method, RowStatus, ScalingSetup, TwoStepResult,
+};

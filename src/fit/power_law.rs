@@ -112,6 +112,101 @@ pub fn ols(u: &[f64], v: &[f64]) -> Result<PowerLawFit> {
     })
 }
 
+/// Monte-Carlo 95 % band of a power-law fit (SPEC 8.3), in the original (not log) units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PowerLawBand {
+    /// Abscissae `x = exp(u)` for `u` = 100 points of linspace(min ln x, max ln x).
+    pub x: Vec<f64>,
+    /// Best-fit line `exp(C) x^B`.
+    pub y_fit: Vec<f64>,
+    /// Exponentiated 2.5th percentile of `B u + C` over the draws.
+    pub y_low: Vec<f64>,
+    /// Exponentiated 97.5th percentile of `B u + C` over the draws.
+    pub y_high: Vec<f64>,
+}
+
+/// Number of Monte-Carlo draws of the band (SPEC 8.3).
+pub const BAND_DRAWS: usize = 1000;
+/// Number of evaluation points of the band (SPEC 8.3).
+pub const BAND_POINTS: usize = 100;
+
+/// Percentile `q` in [0, 100] of `v` with linear interpolation between order statistics
+/// (numpy's default `method="linear"`): position `(n - 1) q / 100` in the sorted data.
+pub fn percentile(v: &[f64], q: f64) -> f64 {
+    let mut s: Vec<f64> = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    percentile_sorted(&s, q)
+}
+
+/// [`percentile`] of already sorted data.
+pub fn percentile_sorted(s: &[f64], q: f64) -> f64 {
+    if s.is_empty() {
+        return f64::NAN;
+    }
+    let pos = (s.len() - 1) as f64 * q / 100.0;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(s.len() - 1);
+    let frac = pos - lo as f64;
+    s[lo] + (s[hi] - s[lo]) * frac
+}
+
+/// Seeded Monte-Carlo confidence band of `y = exp(C) x^B` (SPEC 8.3, decision 10.9).
+///
+/// Draws [`BAND_DRAWS`] pairs `(B, C)` from the bivariate normal `N(popt, pcov)` of the OLS fit
+/// (`pcov` from `se`, `se_intercept`, `cov_slope_intercept`) with a `ChaCha8Rng` seeded by
+/// `seed`, evaluates `B u + C` on [`BAND_POINTS`] points `u` of linspace(min ln x, max ln x),
+/// takes the 2.5 / 97.5 percentiles at each `u` (linear interpolation) and exponentiates.
+/// `x_min`, `x_max` are the data range in original units (both > 0).
+pub fn power_law_band(
+    fit: &PowerLawFit,
+    x_min: f64,
+    x_max: f64,
+    seed: u64,
+) -> Result<PowerLawBand> {
+    use rand::{RngExt, SeedableRng};
+    use rand_distr::StandardNormal;
+    crate::error::check_positive("x_min", x_min)?;
+    crate::error::check_positive("x_max", x_max)?;
+    let (u0, u1) = (x_min.ln(), x_max.ln());
+    // Cholesky of [[var_B, cov], [cov, var_C]].
+    let vb = fit.se * fit.se;
+    let vc = fit.se_intercept * fit.se_intercept;
+    let l11 = vb.sqrt();
+    let l21 = if l11 > 0.0 {
+        fit.cov_slope_intercept / l11
+    } else {
+        0.0
+    };
+    let l22 = (vc - l21 * l21).max(0.0).sqrt();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let draws: Vec<(f64, f64)> = (0..BAND_DRAWS)
+        .map(|_| {
+            let z1: f64 = rng.sample(StandardNormal);
+            let z2: f64 = rng.sample(StandardNormal);
+            (fit.slope + l11 * z1, fit.intercept + l21 * z1 + l22 * z2)
+        })
+        .collect();
+    let mut band = PowerLawBand {
+        x: Vec::with_capacity(BAND_POINTS),
+        y_fit: Vec::with_capacity(BAND_POINTS),
+        y_low: Vec::with_capacity(BAND_POINTS),
+        y_high: Vec::with_capacity(BAND_POINTS),
+    };
+    let mut vals = vec![0.0; BAND_DRAWS];
+    for i in 0..BAND_POINTS {
+        let u = u0 + (u1 - u0) * i as f64 / (BAND_POINTS - 1) as f64;
+        for (v, (b, c)) in vals.iter_mut().zip(&draws) {
+            *v = b * u + c;
+        }
+        vals.sort_by(|a, b| a.total_cmp(b));
+        band.x.push(u.exp());
+        band.y_fit.push((fit.slope * u + fit.intercept).exp());
+        band.y_low.push(percentile_sorted(&vals, 2.5).exp());
+        band.y_high.push(percentile_sorted(&vals, 97.5).exp());
+    }
+    Ok(band)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,480 @@
+//! Binomial maximum-likelihood estimate of a scaling exponent from raw counts (issue 5, item 5).
+//!
+//! The two-step estimator (per-row onset fits, then a regression of ln η on ln T_c) treats
+//! noisy per-row critical delays as exact regressors, so with few networks per cell its slope
+//! is attenuated and beta is biased low. Here one likelihood covers every cell:
+//!
+//! * no-solution boundary: `P(not learned | η_k, T) = 1 - exp(-a_k (T - T_c(η_k)))` for
+//!   `T > T_c`, 0 below;
+//! * slow-point boundary: `P(SP | η_k, T) = 1 / (1 + exp(-k_k (T - T_c(η_k))))`;
+//! * no-memory control (transposed): `P(not learned | η, T_w) = 1 / (1 + exp(k_w (ln η - x0(T_w))))`;
+//!
+//! with a shared power law `ln T_c = c0 + c1 ln η` (beta = -1/c1, since η ∝ T_c^(1/c1)), or for
+//! the transposed fit `ln η_c = c0 + c1 ln T_w` (beta = -c1). Counts are binomial; probabilities
+//! are clamped to `[1e-9, 1 - 1e-9]`.
+//!
+//! **Optimisation.** For fixed `(c0, c1)` the rows decouple and each row's log-likelihood is
+//! concave in its own shape parameter (`a_k` through `ln a_k`, or `k_k`), so it is maximised
+//! exactly by golden-section search on a fixed bracket. The resulting profile log-likelihood
+//! of `(c0, c1)` is continuous but not smooth (kinks where `T_c` crosses a grid delay), so it is
+//! maximised by Nelder–Mead (derivative-free) from several starts: the two-step estimate, a
+//! crude per-row threshold estimate, and both with the slope scaled by 0.6 and 1.5; each run is
+//! restarted once from its best vertex, and the best optimum wins. The parameterisation is
+//! centred (`loc = m + c1 (z - mean z)`) so `m` and `c1` are nearly uncorrelated.
+//!
+//! **Uncertainty.** 95 % profile-likelihood interval of `c1` (where twice the log-likelihood
+//! drops by 3.841 with `c0` re-maximised), mapped to beta; `p` is the likelihood-ratio test of
+//! `c1 = 0` (no scaling).
+
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+use super::onset::OnsetModel;
+use super::phase_table::PhaseTable;
+use super::scaling::{boundary_rows, two_step, BoundaryRow, RowStatus, ScalingSetup};
+use crate::{Error, Result};
+
+const P_MIN: f64 = 1e-9;
+const GOLDEN_ITERS: usize = 40;
+/// Half the 95 % quantile of chi-squared with one degree of freedom.
+const HALF_CHI2_95: f64 = 1.920_729_410_347_062;
+
+/// Options of [`fit_mle`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MleOptions {
+    /// Compute the profile-likelihood interval and the likelihood-ratio p-value (costs roughly
+    /// 50 extra profile maximisations).
+    pub profile_ci: bool,
+    /// Nelder–Mead iteration limit per start.
+    pub max_iter: usize,
+}
+
+impl Default for MleOptions {
+    fn default() -> Self {
+        MleOptions {
+            profile_ci: true,
+            max_iter: 300,
+        }
+    }
+}
+
+/// One row's maximum-likelihood boundary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MleRow {
+    /// Learning rate (onset fits) or response window in ms (transposed fit).
+    pub key: f64,
+    /// Critical value on the shared power law: `T_c` in ms, or `η_c`.
+    pub critical: f64,
+    /// The row's shape parameter at the optimum: `a_k` (1/ms), `k_k` (1/ms) or `k_w` (per ln η).
+    pub shape: f64,
+}
+
+/// Result of the maximum-likelihood scaling fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MleResult {
+    /// Scaling exponent (`-1/c1` for onset fits, `-c1` for the transposed fit).
+    pub beta: f64,
+    /// Intercept of the shared power law.
+    pub c0: f64,
+    /// Slope of the shared power law.
+    pub c1: f64,
+    /// Maximised log-likelihood (binomial, without the constant binomial coefficients).
+    pub loglik: f64,
+    /// 95 % profile-likelihood interval of beta (if requested; bounds may be infinite).
+    pub ci95: Option<(f64, f64)>,
+    /// Standard error derived from the interval, `(high - low) / (2 * 1.96)` (if requested).
+    pub se: Option<f64>,
+    /// Likelihood-ratio p-value of `c1 = 0` (if requested).
+    pub p: Option<f64>,
+    /// Per-row boundaries of the rows that entered the likelihood.
+    pub rows: Vec<MleRow>,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Saturation,
+    Logistic,
+    Transposed,
+}
+
+struct Problem {
+    kind: Kind,
+    rows: Vec<BoundaryRow>,
+    z: Vec<f64>,
+    zbar: f64,
+}
+
+fn ln_clamped(p: f64) -> (f64, f64) {
+    let p = p.clamp(P_MIN, 1.0 - P_MIN);
+    (p.ln(), (1.0 - p).ln())
+}
+
+impl Problem {
+    fn bracket(&self) -> (f64, f64) {
+        match self.kind {
+            Kind::Saturation => ((1e-6f64).ln(), 10f64.ln()),
+            Kind::Logistic => (-5.0, 5.0),
+            Kind::Transposed => (-200.0, 200.0),
+        }
+    }
+
+    /// Log-likelihood of one row at location `loc` (ln T_c or x0) and shape `s`.
+    fn row_ll(&self, r: &BoundaryRow, loc: f64, s: f64) -> f64 {
+        let mut ll = 0.0;
+        for i in 0..r.t.len() {
+            let p = match self.kind {
+                Kind::Saturation => {
+                    let d = r.t[i] - loc.exp();
+                    if d > 0.0 {
+                        -(-s.exp() * d).exp_m1()
+                    } else {
+                        0.0
+                    }
+                }
+                Kind::Logistic => 1.0 / (1.0 + (-s * (r.t[i] - loc.exp())).exp()),
+                Kind::Transposed => 1.0 / (1.0 + (s * (r.t[i] - loc)).exp()),
+            };
+            let (lp, lq) = ln_clamped(p);
+            ll += r.k[i] as f64 * lp + (r.n[i] - r.k[i]) as f64 * lq;
+        }
+        ll
+    }
+
+    /// Maximise a row over its shape parameter (golden section; the row log-likelihood is
+    /// unimodal in it). Returns (max log-likelihood, shape).
+    fn row_max(&self, r: &BoundaryRow, loc: f64) -> (f64, f64) {
+        let (mut a, mut b) = self.bracket();
+        let g = 0.5 * (5f64.sqrt() - 1.0);
+        let mut x1 = b - g * (b - a);
+        let mut x2 = a + g * (b - a);
+        let mut f1 = self.row_ll(r, loc, x1);
+        let mut f2 = self.row_ll(r, loc, x2);
+        for _ in 0..GOLDEN_ITERS {
+            if f1 >= f2 {
+                b = x2;
+                x2 = x1;
+                f2 = f1;
+                x1 = b - g * (b - a);
+                f1 = self.row_ll(r, loc, x1);
+            } else {
+                a = x1;
+                x1 = x2;
+                f1 = f2;
+                x2 = a + g * (b - a);
+                f2 = self.row_ll(r, loc, x2);
+            }
+        }
+        if f1 >= f2 {
+            (f1, x1)
+        } else {
+            (f2, x2)
+        }
+    }
+
+    /// Profile log-likelihood of the centred power law (m, c1).
+    fn profile(&self, m: f64, c1: f64) -> f64 {
+        if !(m.is_finite() && c1.is_finite()) {
+            return f64::NEG_INFINITY;
+        }
+        self.rows
+            .iter()
+            .zip(&self.z)
+            .map(|(r, &z)| self.row_max(r, m + c1 * (z - self.zbar)).0)
+            .sum()
+    }
+
+    /// max over m of the profile at fixed c1 (grid then golden refinement around m_hat).
+    fn profile_c1(&self, c1: f64, m_hat: f64) -> f64 {
+        let nq = 24;
+        let half = 1.5;
+        let h = 2.0 * half / nq as f64;
+        let mut best = (f64::NEG_INFINITY, m_hat);
+        for i in 0..=nq {
+            let m = m_hat - half + h * i as f64;
+            let v = self.profile(m, c1);
+            if v > best.0 {
+                best = (v, m);
+            }
+        }
+        let (mut a, mut b) = (best.1 - h, best.1 + h);
+        let g = 0.5 * (5f64.sqrt() - 1.0);
+        let mut x1 = b - g * (b - a);
+        let mut x2 = a + g * (b - a);
+        let mut f1 = self.profile(x1, c1);
+        let mut f2 = self.profile(x2, c1);
+        for _ in 0..20 {
+            if f1 >= f2 {
+                b = x2;
+                x2 = x1;
+                f2 = f1;
+                x1 = b - g * (b - a);
+                f1 = self.profile(x1, c1);
+            } else {
+                a = x1;
+                x1 = x2;
+                f1 = f2;
+                x2 = a + g * (b - a);
+                f2 = self.profile(x2, c1);
+            }
+        }
+        best.0.max(f1).max(f2)
+    }
+}
+
+/// Minimise `f` over R^2 by Nelder–Mead (standard coefficients 1, 2, 0.5, 0.5) from `x0`
+/// with initial steps `step`. Returns (argmin, min).
+fn nelder_mead<F: Fn([f64; 2]) -> f64>(
+    f: &F,
+    x0: [f64; 2],
+    step: [f64; 2],
+    max_iter: usize,
+) -> ([f64; 2], f64) {
+    let mut s: Vec<([f64; 2], f64)> = vec![x0, [x0[0] + step[0], x0[1]], [x0[0], x0[1] + step[1]]]
+        .into_iter()
+        .map(|p| (p, f(p)))
+        .collect();
+    for _ in 0..max_iter {
+        s.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let size = (s[1].0[0] - s[0].0[0])
+            .abs()
+            .max((s[2].0[0] - s[0].0[0]).abs())
+            .max((s[1].0[1] - s[0].0[1]).abs())
+            .max((s[2].0[1] - s[0].0[1]).abs());
+        if (s[2].1 - s[0].1).abs() <= 1e-9 * (1.0 + s[0].1.abs()) && size < 1e-7 {
+            break;
+        }
+        let c = [(s[0].0[0] + s[1].0[0]) / 2.0, (s[0].0[1] + s[1].0[1]) / 2.0];
+        let lin = |t: f64| [c[0] + t * (s[2].0[0] - c[0]), c[1] + t * (s[2].0[1] - c[1])];
+        let xr = lin(-1.0);
+        let fr = f(xr);
+        if fr < s[0].1 {
+            let xe = lin(-2.0);
+            let fe = f(xe);
+            s[2] = if fe < fr { (xe, fe) } else { (xr, fr) };
+        } else if fr < s[1].1 {
+            s[2] = (xr, fr);
+        } else {
+            let (xc, fc) = if fr < s[2].1 {
+                let x = lin(-0.5);
+                (x, f(x))
+            } else {
+                let x = lin(0.5);
+                (x, f(x))
+            };
+            if fc < s[2].1.min(fr) {
+                s[2] = (xc, fc);
+            } else {
+                let b = s[0].0;
+                for v in s.iter_mut().skip(1) {
+                    let p = [b[0] + 0.5 * (v.0[0] - b[0]), b[1] + 0.5 * (v.0[1] - b[1])];
+                    *v = (p, f(p));
+                }
+            }
+        }
+    }
+    s.sort_by(|a, b| a.1.total_cmp(&b.1));
+    s[0]
+}
+
+/// Crude per-row location: the midpoint between the grid points where the fraction first
+/// crosses (onset: first positive; SP: first below 1/2; transposed: first at least 1/2).
+fn crude_loc(kind: Kind, r: &BoundaryRow) -> Option<f64> {
+    let f = r.fractions();
+    let j = match kind {
+        Kind::Saturation => f.iter().position(|&v| v > 0.0)?,
+        Kind::Logistic => f.iter().position(|&v| v < 0.5)?,
+        Kind::Transposed => f.iter().position(|&v| v >= 0.5)?,
+    };
+    let v = if j == 0 {
+        r.t[0]
+    } else {
+        0.5 * (r.t[j - 1] + r.t[j])
+    };
+    match kind {
+        Kind::Transposed => Some(v),
+        _ => Some(v.max(1.0).ln()),
+    }
+}
+
+/// Fit the shared-power-law binomial likelihood to a phase table (see the module docs).
+///
+/// Uses the rows that the two-step estimator would fit (same `min_peak`, `top_lrs`,
+/// `exclude_lrs`). Errors if fewer than three rows remain or no start can be built.
+pub fn fit_mle(table: &PhaseTable, setup: &ScalingSetup, opts: &MleOptions) -> Result<MleResult> {
+    let kind = match setup.model() {
+        OnsetModel::ExpSaturation => Kind::Saturation,
+        OnsetModel::Logistic => Kind::Logistic,
+        OnsetModel::TransposedLogistic => Kind::Transposed,
+    };
+    let rows: Vec<BoundaryRow> = boundary_rows(table, setup)?
+        .into_iter()
+        .filter(|r| r.status == RowStatus::Used)
+        .collect();
+    if rows.len() < 3 {
+        return Err(Error::numerical(
+            "maximum-likelihood scaling fit",
+            format!(
+                "only {} rows pass the row filter; need at least 3",
+                rows.len()
+            ),
+        ));
+    }
+    let z: Vec<f64> = rows.iter().map(|r| r.key.ln()).collect();
+    let zbar = z.iter().sum::<f64>() / z.len() as f64;
+    let prob = Problem {
+        kind,
+        rows,
+        z,
+        zbar,
+    };
+
+    // Starting values (m, c1).
+    let mut bases: Vec<[f64; 2]> = Vec::new();
+    if let Ok(ts) = two_step(table, setup) {
+        let (b, c) = (ts.fit.slope, ts.fit.intercept);
+        let (c0, c1) = match kind {
+            Kind::Transposed => (c, b),
+            _ => (-c / b, 1.0 / b),
+        };
+        if c0.is_finite() && c1.is_finite() {
+            bases.push([c0 + c1 * zbar, c1]);
+        }
+    }
+    {
+        let pts: Vec<(f64, f64)> = prob
+            .rows
+            .iter()
+            .zip(&prob.z)
+            .filter_map(|(r, &z)| crude_loc(kind, r).map(|l| (z, l)))
+            .collect();
+        if pts.len() >= 2 {
+            let n = pts.len() as f64;
+            let mz = pts.iter().map(|p| p.0).sum::<f64>() / n;
+            let ml = pts.iter().map(|p| p.1).sum::<f64>() / n;
+            let szz: f64 = pts.iter().map(|p| (p.0 - mz).powi(2)).sum();
+            let szl: f64 = pts.iter().map(|p| (p.0 - mz) * (p.1 - ml)).sum();
+            if szz > 0.0 {
+                let c1 = szl / szz;
+                bases.push([ml + c1 * (zbar - mz), c1]);
+            }
+        }
+    }
+    if bases.is_empty() {
+        return Err(Error::numerical(
+            "maximum-likelihood scaling fit",
+            "no starting values (two-step fit and threshold estimate both failed)",
+        ));
+    }
+    let mut starts = bases.clone();
+    for s in &bases[..1] {
+        starts.push([s[0], 0.6 * s[1]]);
+        starts.push([s[0], 1.5 * s[1]]);
+    }
+    let negll = |p: [f64; 2]| -prob.profile(p[0], p[1]);
+    let mut best = ([0.0; 2], f64::INFINITY);
+    for s in starts {
+        let step = [0.2, 0.2 * s[1].abs().max(0.05)];
+        let (x1, f1) = nelder_mead(&negll, s, step, opts.max_iter);
+        let step2 = [0.05, 0.05 * x1[1].abs().max(0.05)];
+        let (x2, f2) = nelder_mead(&negll, x1, step2, opts.max_iter);
+        let cand = if f2 <= f1 { (x2, f2) } else { (x1, f1) };
+        if cand.1 < best.1 {
+            best = cand;
+        }
+    }
+    if !best.1.is_finite() {
+        return Err(Error::numerical(
+            "maximum-likelihood scaling fit",
+            "the likelihood is not finite at any start",
+        ));
+    }
+    let [m, c1] = best.0;
+    let c0 = m - c1 * zbar;
+    let loglik = -best.1;
+    let to_beta = |c1: f64| match kind {
+        Kind::Transposed => -c1,
+        _ => -1.0 / c1,
+    };
+    let beta = to_beta(c1);
+    let rows_out = prob
+        .rows
+        .iter()
+        .zip(&prob.z)
+        .map(|(r, &z)| {
+            let loc = c0 + c1 * z;
+            let (_, s) = prob.row_max(r, loc);
+            MleRow {
+                key: r.key,
+                critical: loc.exp(),
+                shape: match kind {
+                    Kind::Saturation => s.exp(),
+                    _ => s,
+                },
+            }
+        })
+        .collect();
+
+    let (mut ci95, mut se, mut p) = (None, None, None);
+    if opts.profile_ci {
+        let target = loglik - HALF_CHI2_95;
+        let pl = |c: f64| prob.profile_c1(c, m);
+        let bound = |dir: f64| -> f64 {
+            let mut step = 0.05 * c1.abs().max(0.02);
+            let mut inside = c1;
+            let mut outside = None;
+            for _ in 0..14 {
+                let c = c1 + dir * step;
+                if pl(c) < target {
+                    outside = Some(c);
+                    break;
+                }
+                inside = c;
+                step *= 2.0;
+            }
+            match outside {
+                None => dir * f64::INFINITY,
+                Some(mut out) => {
+                    for _ in 0..25 {
+                        let mid = 0.5 * (inside + out);
+                        if pl(mid) < target {
+                            out = mid;
+                        } else {
+                            inside = mid;
+                        }
+                    }
+                    0.5 * (inside + out)
+                }
+            }
+        };
+        let (lo_c, hi_c) = (bound(-1.0), bound(1.0));
+        let (b1, b2) = match kind {
+            Kind::Transposed => (to_beta(hi_c), to_beta(lo_c)),
+            _ => {
+                // beta = -1/c1 increases with c1 on c1 < 0; an interval reaching c1 >= 0
+                // leaves beta unbounded above.
+                let lo = if lo_c.is_finite() { to_beta(lo_c) } else { 0.0 };
+                let hi = if hi_c < 0.0 {
+                    to_beta(hi_c)
+                } else {
+                    f64::INFINITY
+                };
+                (lo, hi)
+            }
+        };
+        ci95 = Some((b1.min(b2), b1.max(b2)));
+        se = Some((b2 - b1).abs() / (2.0 * 1.959_963_984_540_054));
+        let stat = (2.0 * (loglik - pl(0.0))).max(0.0);
+        let chi = ChiSquared::new(1.0)
+            .map_err(|e| Error::numerical("likelihood-ratio test", e.to_string()))?;
+        p = Some(1.0 - chi.cdf(stat));
+    }
+    Ok(MleResult {
+        beta,
+        c0,
+        c1,
+        loglik,
+        ci95,
+        se,
+        p,
+        rows: rows_out,
+    })
+}

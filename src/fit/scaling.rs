@@ -1,0 +1,494 @@
+//! Critical boundaries and their scaling exponent from a phase table (SPEC 8.2–8.5): the
+//! paper's two-step estimator (per-row onset fits, then a log-log regression), the paper's fit
+//! setups as named defaults, and a seeded bootstrap over networks.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::mle::{fit_mle, MleOptions};
+use super::onset::OnsetModel;
+use super::phase_table::{PhaseCell, PhaseTable};
+use super::power_law::{fit_power_law, percentile, PowerLawFit};
+use crate::{Error, Result};
+
+/// The paper's experiments that have a scaling fit (SPEC 8.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Experiment {
+    /// Full-rank, no post period (merged 30-lr grid): Fig 4C, S3F.
+    NoPost,
+    /// Full-rank with a 30 ms post period (15 lrs): Fig 4F.
+    Post,
+    /// Long membrane time constant (10 lrs, delays to 800 ms): Fig S5.
+    LongTau,
+    /// Fixed-window no-memory control (20 lrs x 20 windows): Fig S6C, transposed fit.
+    NoMemory,
+}
+
+impl Experiment {
+    /// Accepted names, as on the command line.
+    pub const NAMES: [&'static str; 4] = ["nopost", "post", "long-tau", "no-memory"];
+
+    /// Parse a command-line name.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "nopost" | "no-post" => Ok(Experiment::NoPost),
+            "post" => Ok(Experiment::Post),
+            "long-tau" => Ok(Experiment::LongTau),
+            "no-memory" => Ok(Experiment::NoMemory),
+            _ => Err(Error::unknown("experiment", s, &Self::NAMES)),
+        }
+    }
+}
+
+/// Which boundary of the phase diagram is fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Boundary {
+    /// The no-solution boundary: not-learned fraction, exponential saturation.
+    Failure,
+    /// The slow-point boundary: SP fraction, logistic.
+    SlowPoint,
+}
+
+impl Boundary {
+    /// Accepted names, as on the command line.
+    pub const NAMES: [&'static str; 2] = ["failure", "slow-point"];
+
+    /// Parse a command-line name.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "failure" => Ok(Boundary::Failure),
+            "slow-point" => Ok(Boundary::SlowPoint),
+            _ => Err(Error::unknown("boundary", s, &Self::NAMES)),
+        }
+    }
+}
+
+/// Every hand choice of a scaling fit (SPEC 10.8), with the paper's values from
+/// [`ScalingSetup::paper`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalingSetup {
+    /// The experiment (selects the transposed fit for [`Experiment::NoMemory`]).
+    pub experiment: Experiment,
+    /// The boundary (ignored for the no-memory experiment).
+    pub boundary: Boundary,
+    /// Row filter: a row (window for no-memory) is skipped if its largest fraction is below this.
+    pub min_peak: f64,
+    /// Starting point `(x0, shape)` of every per-row fit.
+    pub p0: [f64; 2],
+    /// Fit only the first `K` rows in descending-lr order (`sp_rows`), if set.
+    pub top_lrs: Option<usize>,
+    /// Learning rates excluded from the regression (matched to 1e-4 relative).
+    pub exclude_lrs: Vec<f64>,
+    /// Function-evaluation budget of each per-row fit; `None` = 200 (n + 1).
+    pub maxfev: Option<usize>,
+}
+
+/// The learning rate of the post experiment's excluded row (index 1, SPEC 8.3).
+pub const POST_EXCLUDED_LR: f64 = 0.0719686;
+
+impl ScalingSetup {
+    /// The paper's setup for an experiment and boundary (SPEC 8.2–8.5):
+    ///
+    /// | experiment, boundary | min_peak | p0 | rows |
+    /// |---|---|---|---|
+    /// | nopost, failure | 0.1 | (0.1, 0.1) | all |
+    /// | nopost, slow-point | 0.1 | (0.1, 0.1) logistic | 25 largest lrs |
+    /// | post, failure | 0.2 | (0.5, 0.1) | lr 0.0719686 excluded |
+    /// | post, slow-point (extension; the paper has none) | 0.2 | (0.1, 0.1) logistic | all |
+    /// | long-tau, failure / slow-point (extension) | 0.1 | (0.1, 0.1) | all |
+    /// | no-memory (boundary ignored) | 0.1 | (−5, −10), maxfev 1e6 | all windows |
+    pub fn paper(experiment: Experiment, boundary: Boundary) -> Self {
+        let mut s = ScalingSetup {
+            experiment,
+            boundary,
+            min_peak: 0.1,
+            p0: [0.1, 0.1],
+            top_lrs: None,
+            exclude_lrs: Vec::new(),
+            maxfev: None,
+        };
+        match (experiment, boundary) {
+            (Experiment::NoMemory, _) => {
+                s.p0 = [-5.0, -10.0];
+                s.maxfev = Some(1_000_000);
+            }
+            (Experiment::NoPost, Boundary::SlowPoint) => s.top_lrs = Some(25),
+            (Experiment::Post, Boundary::Failure) => {
+                s.min_peak = 0.2;
+                s.p0 = [0.5, 0.1];
+                s.exclude_lrs = vec![POST_EXCLUDED_LR];
+            }
+            (Experiment::Post, Boundary::SlowPoint) => s.min_peak = 0.2,
+            _ => {}
+        }
+        s
+    }
+
+    /// The onset model of the per-row fits.
+    pub fn model(&self) -> OnsetModel {
+        match (self.experiment, self.boundary) {
+            (Experiment::NoMemory, _) => OnsetModel::TransposedLogistic,
+            (_, Boundary::Failure) => OnsetModel::ExpSaturation,
+            (_, Boundary::SlowPoint) => OnsetModel::Logistic,
+        }
+    }
+
+    /// True for the transposed (no-memory) fit: rows are response windows, the abscissa is ln η.
+    pub fn transposed(&self) -> bool {
+        self.experiment == Experiment::NoMemory
+    }
+
+    fn validate(&self) -> Result<()> {
+        crate::error::check_finite("min_peak", self.min_peak)?;
+        crate::error::check_finite("p0", self.p0[0])?;
+        crate::error::check_finite("p0", self.p0[1])?;
+        if self.top_lrs == Some(0) {
+            return Err(Error::invalid("top_lrs", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Why a row did or did not enter the regression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowStatus {
+    /// Fitted and used in the regression.
+    Used,
+    /// Largest fraction below `min_peak` (SPEC 8.2: gets x0 = 0 and is excluded).
+    LowPeak,
+    /// Excluded by `exclude_lrs` or beyond `top_lrs`.
+    Excluded,
+    /// The onset fit failed (message).
+    FitFailed(String),
+    /// The fitted critical point is not positive, so it has no logarithm.
+    NonPositive,
+}
+
+/// One row of a scaling analysis: its data and its per-row fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundaryRow {
+    /// Row key: the learning rate (onset fits) or the response window in ms (no-memory).
+    pub key: f64,
+    /// Abscissae of the row: delays in ms, or `ln η` for the transposed fit.
+    pub t: Vec<f64>,
+    /// Networks per cell.
+    pub n: Vec<u64>,
+    /// Networks with the fitted outcome per cell (not learned, or slow point).
+    pub k: Vec<u64>,
+    /// Fitted `(x0, shape)` of the onset model (two-step), if fitted.
+    pub params: Option<[f64; 2]>,
+    /// Critical value: `T_c = x0` in ms, or `η_c = exp(x0)` for the transposed fit.
+    pub critical: Option<f64>,
+    /// Whether the row entered the regression, and why not.
+    pub status: RowStatus,
+}
+
+impl BoundaryRow {
+    /// Observed fractions `k / n`.
+    pub fn fractions(&self) -> Vec<f64> {
+        self.k
+            .iter()
+            .zip(&self.n)
+            .map(|(&k, &n)| k as f64 / n as f64)
+            .collect()
+    }
+}
+
+fn lr_matches(a: f64, b: f64) -> bool {
+    ((a - b) / b).abs() < 1e-4
+}
+
+/// Split a phase table into the rows of a scaling analysis (before fitting): onset fits take
+/// one row per lr (descending) over delays; the transposed fit one row per window over ln η
+/// (ascending). Cells with `n = 0` are dropped. Rows are marked `Excluded` (top_lrs,
+/// exclude_lrs) or `LowPeak` (min_peak); the rest are `Used` pending their fit.
+pub fn boundary_rows(table: &PhaseTable, setup: &ScalingSetup) -> Result<Vec<BoundaryRow>> {
+    setup.validate()?;
+    let count = |c: &PhaseCell| -> Result<u64> {
+        if setup.transposed() || setup.boundary == Boundary::Failure {
+            Ok(c.not_learned)
+        } else {
+            c.slow_point.ok_or_else(|| {
+                Error::invalid(
+                    "phase table",
+                    format!(
+                        "the slow-point boundary needs slow_point counts, missing at lr = {}, delay_ms = {}",
+                        c.lr, c.delay_ms
+                    ),
+                )
+            })
+        }
+    };
+    let mut rows = Vec::new();
+    if setup.transposed() {
+        for w in table.delays() {
+            let mut cells: Vec<&PhaseCell> = table
+                .cells
+                .iter()
+                .filter(|c| c.delay_ms == w && c.n > 0)
+                .collect();
+            cells.sort_by(|a, b| a.lr.total_cmp(&b.lr));
+            let mut row = BoundaryRow {
+                key: w,
+                t: cells.iter().map(|c| c.lr.ln()).collect(),
+                n: cells.iter().map(|c| c.n).collect(),
+                k: cells.iter().map(|c| count(c)).collect::<Result<_>>()?,
+                params: None,
+                critical: None,
+                status: RowStatus::Used,
+            };
+            if !(w > 0.0) {
+                row.status = RowStatus::NonPositive;
+            }
+            rows.push(row);
+        }
+    } else {
+        for (i, lr) in table.lrs_desc().into_iter().enumerate() {
+            let cells: Vec<&PhaseCell> = table.row(lr).into_iter().filter(|c| c.n > 0).collect();
+            let mut row = BoundaryRow {
+                key: lr,
+                t: cells.iter().map(|c| c.delay_ms).collect(),
+                n: cells.iter().map(|c| c.n).collect(),
+                k: cells.iter().map(|c| count(c)).collect::<Result<_>>()?,
+                params: None,
+                critical: None,
+                status: RowStatus::Used,
+            };
+            let beyond_top = setup.top_lrs.is_some_and(|k| i >= k);
+            if beyond_top || setup.exclude_lrs.iter().any(|&e| lr_matches(lr, e)) {
+                row.status = RowStatus::Excluded;
+            }
+            rows.push(row);
+        }
+    }
+    for row in rows.iter_mut() {
+        if row.status == RowStatus::Used {
+            let peak = row
+                .fractions()
+                .into_iter()
+                .fold(f64::NEG_INFINITY, f64::max);
+            if row.t.is_empty() || peak < setup.min_peak {
+                row.status = RowStatus::LowPeak;
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Estimator of the scaling exponent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The paper's per-row onset fits followed by the log-log regression (default).
+    TwoStep,
+    /// One binomial maximum-likelihood fit over all counts with a shared power law
+    /// ([`super::mle`]).
+    Mle,
+}
+
+impl Method {
+    /// Accepted names, as on the command line.
+    pub const NAMES: [&'static str; 2] = ["two-step", "mle"];
+
+    /// Parse a command-line name.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "two-step" => Ok(Method::TwoStep),
+            "mle" => Ok(Method::Mle),
+            _ => Err(Error::unknown("method", s, &Self::NAMES)),
+        }
+    }
+}
+
+/// Result of the two-step estimator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwoStepResult {
+    /// All rows with their per-row fits and status.
+    pub rows: Vec<BoundaryRow>,
+    /// The regression `ln y = B ln x + C`, `beta = -B`: onset fits regress ln η on ln T_c
+    /// (x = T_c, y = η); the transposed fit regresses ln η_c on ln T (x = T, y = η_c).
+    pub fit: PowerLawFit,
+    /// Regression abscissae (T_c in ms, or windows in ms).
+    pub x: Vec<f64>,
+    /// Regression ordinates (η, or η_c).
+    pub y: Vec<f64>,
+}
+
+/// Run the paper's two-step estimator (SPEC 8.2–8.4).
+///
+/// Each `Used` row is fitted from `setup.p0` by MINPACK Levenberg–Marquardt; rows whose fit
+/// fails (scipy would raise) or whose critical delay is not positive are dropped and marked.
+/// Errors if fewer than three rows remain.
+pub fn two_step(table: &PhaseTable, setup: &ScalingSetup) -> Result<TwoStepResult> {
+    let mut rows = boundary_rows(table, setup)?;
+    let model = setup.model();
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for row in rows.iter_mut() {
+        if row.status != RowStatus::Used {
+            continue;
+        }
+        let f = row.fractions();
+        match model.fit(&row.t, &f, setup.p0, setup.maxfev) {
+            Ok(r) => {
+                let p = [r.params[0], r.params[1]];
+                row.params = Some(p);
+                if setup.transposed() {
+                    let eta_c = p[0].exp();
+                    row.critical = Some(eta_c);
+                    if eta_c > 0.0 && eta_c.is_finite() {
+                        x.push(row.key);
+                        y.push(eta_c);
+                    } else {
+                        row.status = RowStatus::NonPositive;
+                    }
+                } else {
+                    row.critical = Some(p[0]);
+                    if p[0] > 0.0 {
+                        x.push(p[0]);
+                        y.push(row.key);
+                    } else {
+                        row.status = RowStatus::NonPositive;
+                    }
+                }
+            }
+            Err(e) => row.status = RowStatus::FitFailed(e.to_string()),
+        }
+    }
+    if x.len() < 3 {
+        return Err(Error::numerical(
+            "scaling fit",
+            format!(
+                "only {} rows have a positive critical point; the regression needs at least 3",
+                x.len()
+            ),
+        ));
+    }
+    let fit = fit_power_law(&x, &y)?;
+    Ok(TwoStepResult { rows, fit, x, y })
+}
+
+/// Percentile bootstrap of the exponent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BootstrapCi {
+    /// Replicates requested.
+    pub replicates: usize,
+    /// Replicates whose refit failed (left out of the percentiles).
+    pub failed: usize,
+    /// Mean of the successful replicates' beta.
+    pub mean: f64,
+    /// Standard deviation (n - 1) of the successful replicates' beta.
+    pub sd: f64,
+    /// 2.5th percentile of beta (linear interpolation).
+    pub low: f64,
+    /// 97.5th percentile of beta.
+    pub high: f64,
+}
+
+/// Draw `Binomial(n, p)` by summing Bernoulli trials (cells hold at most a few hundred
+/// networks, so this is exact and cheap).
+fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
+    if p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    (0..n).filter(|_| rng.random::<f64>() < p).count() as u64
+}
+
+/// Resample every cell's networks with replacement: the counts (not learned, LC, SP, other)
+/// become a multinomial draw of the cell's `n` with the observed proportions.
+pub fn resample_table(table: &PhaseTable, rng: &mut ChaCha8Rng) -> PhaseTable {
+    let cells = table
+        .cells
+        .iter()
+        .map(|c| {
+            let n = c.n;
+            if n == 0 {
+                return c.clone();
+            }
+            let lc = c.limit_cycle.unwrap_or(0);
+            let sp = c.slow_point.unwrap_or(0);
+            // Sequential binomials give a multinomial draw.
+            let nl = binomial(rng, n, c.not_learned as f64 / n as f64);
+            let rest = n - nl;
+            let rem_mass = n - c.not_learned;
+            let lc_new = if rem_mass > 0 {
+                binomial(rng, rest, lc as f64 / rem_mass as f64)
+            } else {
+                0
+            };
+            let rest2 = rest - lc_new;
+            let rem_mass2 = rem_mass - lc;
+            let sp_new = if rem_mass2 > 0 {
+                binomial(rng, rest2, sp as f64 / rem_mass2 as f64)
+            } else {
+                0
+            };
+            PhaseCell {
+                lr: c.lr,
+                delay_ms: c.delay_ms,
+                n,
+                not_learned: nl,
+                limit_cycle: c.limit_cycle.map(|_| lc_new),
+                slow_point: c.slow_point.map(|_| sp_new),
+            }
+        })
+        .collect();
+    PhaseTable { cells }
+}
+
+/// Bootstrap over networks: `replicates` resampled tables (seeded `ChaCha8Rng`, one stream,
+/// drawn sequentially so the result does not depend on threads), each refitted with `method`;
+/// percentile 95 % interval of beta.
+pub fn bootstrap_beta(
+    table: &PhaseTable,
+    setup: &ScalingSetup,
+    method: Method,
+    replicates: usize,
+    seed: u64,
+) -> Result<BootstrapCi> {
+    if replicates < 2 {
+        return Err(Error::invalid("bootstrap", "needs at least 2 replicates"));
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let tables: Vec<PhaseTable> = (0..replicates)
+        .map(|_| resample_table(table, &mut rng))
+        .collect();
+    let opts = MleOptions {
+        profile_ci: false,
+        ..MleOptions::default()
+    };
+    let betas: Vec<Option<f64>> = {
+        use rayon::prelude::*;
+        tables
+            .par_iter()
+            .map(|t| match method {
+                Method::TwoStep => two_step(t, setup).ok().map(|r| r.fit.beta),
+                Method::Mle => fit_mle(t, setup, &opts).ok().map(|r| r.beta),
+            })
+            .collect()
+    };
+    let ok: Vec<f64> = betas
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|b| b.is_finite())
+        .collect();
+    if ok.len() < 2 {
+        return Err(Error::numerical(
+            "bootstrap",
+            format!("only {} of {replicates} refits succeeded", ok.len()),
+        ));
+    }
+    let m = ok.len() as f64;
+    let mean = ok.iter().sum::<f64>() / m;
+    let sd = (ok.iter().map(|b| (b - mean) * (b - mean)).sum::<f64>() / (m - 1.0)).sqrt();
+    Ok(BootstrapCi {
+        replicates,
+        failed: replicates - ok.len(),
+        mean,
+        sd,
+        low: percentile(&ok, 2.5),
+        high: percentile(&ok, 97.5),
+    })
+}
