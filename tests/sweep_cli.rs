@@ -465,6 +465,9 @@ fn phase_table_counts_classes() {
         );
         assert_eq!(*row, want);
     }
+    // The scaling fits read the same file.
+    let back = dynphase::fit::PhaseTable::read_csv(&out).unwrap();
+    assert_eq!(back.to_csv_string(), csv);
 }
 
 #[test]

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::fit;
 use crate::sweep::aggregate::{cell_fractions, class_curves, index_values, nearest_lr, Metric};
 use crate::sweep::phase::{phase_table, PhaseTable};
 use crate::sweep::store::{scan_store, RUNS_FILE};
@@ -516,6 +517,7 @@ fn row_fractions_figure(
     table: &PhaseTable,
     lrs_wanted: &[f64],
     k: usize,
+    fits: Option<(&fit::TwoStepResult, fit::OnsetModel)>,
     title: &str,
     out: &Path,
     name: &str,
@@ -579,11 +581,147 @@ fn row_fractions_figure(
                 .draw_series(pts.iter().map(|&p| Circle::new(p, 4, col.filled())))?
                 .label(format!("η = {lr:.4}"))
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, col.filled()));
-            chart.draw_series(LineSeries::new(pts, col.mix(0.4)))?;
+            let row = fits.and_then(|(r, m)| {
+                r.rows
+                    .iter()
+                    .find(|row| row.key == lr)
+                    .and_then(|row| row.params)
+                    .map(|p| (p, m))
+            });
+            match row {
+                Some((p, m)) => {
+                    let curve = (0..=200).map(|i| {
+                        let t = dmax * i as f64 / 200.0;
+                        (t, m.eval(t, &p).clamp(0.0, 1.02))
+                    });
+                    chart.draw_series(LineSeries::new(curve, col.stroke_width(2)))?;
+                }
+                None => {
+                    chart.draw_series(LineSeries::new(pts, col.mix(0.4)))?;
+                }
+            }
         }
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font((FONT, 14))
+            .draw()?;
+        Ok(())
+    });
+    Ok(files)
+}
+
+/// Seed of the Monte-Carlo band of the scaling plots (SPEC 8.3: seeded, the reference is not).
+pub const BAND_SEED: u64 = 0;
+
+fn fit_experiment(e: Experiment) -> Option<fit::Experiment> {
+    Some(match e {
+        Experiment::NoPost => fit::Experiment::NoPost,
+        Experiment::Post => fit::Experiment::Post,
+        Experiment::LongTau => fit::Experiment::LongTau,
+        Experiment::NoMemory => fit::Experiment::NoMemory,
+        _ => return None,
+    })
+}
+
+/// The paper's two-step fit of one boundary, or `None` (with a message) if it fails, e.g.
+/// with too few rows that reach the onset.
+fn two_step_or_note(
+    table: &PhaseTable,
+    e: Experiment,
+    boundary: fit::Boundary,
+) -> Option<fit::TwoStepResult> {
+    let setup = fit::ScalingSetup::paper(fit_experiment(e)?, boundary);
+    match fit::two_step(table, &setup) {
+        Ok(r) => Some(r),
+        Err(err) => {
+            eprintln!(
+                "figures: no {boundary:?} scaling fit for '{}': {err}",
+                e.name()
+            );
+            None
+        }
+    }
+}
+
+/// Log–log scaling plot: fitted critical points (black dots), the power law and its seeded
+/// 95 % band, with the exponent (Fig 4C, 4F, S3F, S6C).
+#[allow(clippy::too_many_arguments)]
+fn scaling_figure(
+    res: &fit::TwoStepResult,
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+    out: &Path,
+    name: &str,
+) -> Result<Vec<PathBuf>> {
+    let (xmin, xmax) = res
+        .x
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    let band = fit::power_law_band(&res.fit, xmin, xmax, BAND_SEED)?;
+    let (x0, x1) = (x_range.0.min(xmin * 0.9), x_range.1.max(xmax * 1.1));
+    let ymin = res.y.iter().cloned().fold(f64::INFINITY, f64::min);
+    let ymax = res.y.iter().cloned().fold(0.0, f64::max);
+    let (y0, y1) = (y_range.0.min(ymin * 0.8), y_range.1.max(ymax * 1.25));
+    let label = format!(
+        "β = {:.2} ± {:.2}, R² = {:.2}, n = {}",
+        res.fit.beta, res.fit.se, res.fit.r2, res.fit.n
+    );
+    let files = save_both!(out, name, (640, 480), |root| {
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 20))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|v| fmt_g(*v))
+            .y_label_formatter(&|v| fmt_g(*v))
+            .label_style((FONT, 14))
+            .draw()?;
+        let poly: Vec<(f64, f64)> = band
+            .x
+            .iter()
+            .zip(&band.y_high)
+            .map(|(&x, &y)| (x, y.clamp(y0, y1)))
+            .chain(
+                band.x
+                    .iter()
+                    .zip(&band.y_low)
+                    .rev()
+                    .map(|(&x, &y)| (x, y.clamp(y0, y1))),
+            )
+            .collect();
+        chart.draw_series(std::iter::once(Polygon::new(poly, C0.mix(0.25))))?;
+        chart
+            .draw_series(LineSeries::new(
+                band.x
+                    .iter()
+                    .zip(&band.y_fit)
+                    .filter(|(_, &y)| (y0..=y1).contains(&y))
+                    .map(|(&x, &y)| (x, y)),
+                C0.stroke_width(2),
+            ))?
+            .label(label.clone())
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], C0.stroke_width(3)));
+        chart.draw_series(
+            res.x
+                .iter()
+                .zip(&res.y)
+                .map(|(&x, &y)| Circle::new((x, y), 4, BLACK.filled())),
+        )?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .label_font((FONT, 14))
@@ -654,10 +792,13 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
         )?);
         files.extend(index_histogram_figure(records, e, out, "figS3C")?);
         let rows = [0.316228, 0.019307, 0.001];
+        let fail = two_step_or_note(&t, e, fit::Boundary::Failure);
+        let sp = two_step_or_note(&t, e, fit::Boundary::SlowPoint);
         files.extend(row_fractions_figure(
             &t,
             &rows,
             0,
+            fail.as_ref().map(|r| (r, fit::OnsetModel::ExpSaturation)),
             "Fig S3D: no-solution onset",
             out,
             "figS3D",
@@ -666,10 +807,35 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
             &t,
             &rows,
             2,
+            sp.as_ref().map(|r| (r, fit::OnsetModel::Logistic)),
             "Fig S3E: slow-point fraction",
             out,
             "figS3E",
         )?);
+        if let Some(r) = &fail {
+            files.extend(scaling_figure(
+                r,
+                "Fig 4C: Scaling of the no-solution boundary",
+                "Critical delay (ms)",
+                "Learning rate",
+                (30.0, 300.0),
+                (8e-4, 0.5),
+                out,
+                "fig4C",
+            )?);
+        }
+        if let Some(r) = &sp {
+            files.extend(scaling_figure(
+                r,
+                "Fig S3F: Scaling of the SP manifolds",
+                "Critical delay T_sp (ms)",
+                "Learning rate",
+                (30.0, 300.0),
+                (8e-4, 0.5),
+                out,
+                "figS3F",
+            )?);
+        }
     }
     if has(Experiment::Post) {
         let e = Experiment::Post;
@@ -694,6 +860,18 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
             "fig4E",
         )?);
         files.extend(phase_figure(&t, e, "Fig 4I: T_post = 30 ms", out, "fig4I")?);
+        if let Some(r) = two_step_or_note(&t, e, fit::Boundary::Failure) {
+            files.extend(scaling_figure(
+                &r,
+                "Fig 4F: no-solution boundary, T_post = 30 ms",
+                "Critical delay (ms)",
+                "Learning rate",
+                (30.0, 300.0),
+                (8e-4, 0.5),
+                out,
+                "fig4F",
+            )?);
+        }
     }
     if has(Experiment::LongTau) {
         let e = Experiment::LongTau;
@@ -741,6 +919,18 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
             out,
             "figS6B",
         )?);
+        if let Some(r) = two_step_or_note(&t, e, fit::Boundary::Failure) {
+            files.extend(scaling_figure(
+                &r,
+                "Fig S6C: critical learning rate, no-memory control",
+                "Response window (ms)",
+                "Critical learning rate",
+                (20.0, 400.0),
+                (1e-3, 1.0),
+                out,
+                "figS6C",
+            )?);
+        }
     }
     Ok(files)
 }

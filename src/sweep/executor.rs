@@ -226,7 +226,7 @@ pub fn rank2_rotation(kappa: &[[f64; 2]], total: usize) -> bool {
     let rms_all = (seg.iter().map(d2).sum::<f64>() / m).sqrt();
     let last = &seg[seg.len() - total..];
     let rms_last = (last.iter().map(d2).sum::<f64>() / total as f64).sqrt();
-    if !(rms_all > 0.0) || rms_last < 0.1 * rms_all {
+    if rms_all.is_nan() || rms_all <= 0.0 || rms_last < 0.1 * rms_all {
         return false;
     }
     let tau = std::f64::consts::TAU;

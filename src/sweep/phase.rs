@@ -3,41 +3,16 @@
 //!
 //! CSV header: `lr,delay_ms,n,not_learned,limit_cycle,slow_point`. Classes 0 and 3 count as
 //! not learned; class 1 is LC, class 2 SP. For the no-memory control `delay_ms` is the
-//! response window and the last two columns are empty.
+//! response window and the last two columns are empty. The table type is
+//! [`crate::fit::PhaseTable`], which the scaling fits read.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use super::record::RunRecord;
 use super::spec::Experiment;
 use crate::{Error, Result};
 
-/// One cell of a phase table: counts of networks by outcome at one (lr, delay).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PhaseCell {
-    /// Learning rate η.
-    pub lr: f64,
-    /// Delay in ms (no-memory: response window).
-    pub delay_ms: f64,
-    /// Networks in the cell.
-    pub n: u64,
-    /// Networks not learned (classes 0 and 3).
-    pub not_learned: u64,
-    /// Limit-cycle networks (class 1); `None` for the no-memory control.
-    pub limit_cycle: Option<u64>,
-    /// Slow-point networks (class 2); `None` for the no-memory control.
-    pub slow_point: Option<u64>,
-}
-
-/// A phase table: cells ordered by lr descending, then delay ascending.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PhaseTable {
-    /// The cells.
-    pub cells: Vec<PhaseCell>,
-}
-
-/// The CSV header of a phase table.
-pub const PHASE_HEADER: &str = "lr,delay_ms,n,not_learned,limit_cycle,slow_point";
+pub use crate::fit::{PhaseCell, PhaseTable, PHASE_HEADER};
 
 /// The single experiment present in `records`, or the one requested (error if absent, or if
 /// several are present and none is requested).
@@ -67,7 +42,8 @@ pub fn pick_experiment(records: &[RunRecord], wanted: Option<Experiment>) -> Res
     }
 }
 
-/// Count outcomes per (lr, delay) cell for one experiment.
+/// Count outcomes per (lr, delay) cell for one experiment; cells ordered by lr descending,
+/// then delay ascending.
 pub fn phase_table(records: &[RunRecord], experiment: Experiment) -> PhaseTable {
     let mech = experiment.has_mechanism();
     let mut cells: BTreeMap<(std::cmp::Reverse<u64>, u32), PhaseCell> = BTreeMap::new();
@@ -99,24 +75,5 @@ pub fn phase_table(records: &[RunRecord], experiment: Experiment) -> PhaseTable 
 
 /// The table as CSV text with the [`PHASE_HEADER`] header.
 pub fn to_csv_string(table: &PhaseTable) -> String {
-    let opt = |x: Option<u64>| x.map(|v| v.to_string()).unwrap_or_default();
-    let mut s = String::from(PHASE_HEADER);
-    s.push('\n');
-    for c in &table.cells {
-        s.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            c.lr,
-            c.delay_ms,
-            c.n,
-            c.not_learned,
-            opt(c.limit_cycle),
-            opt(c.slow_point)
-        ));
-    }
-    s
-}
-
-/// Write the table as CSV to `path`.
-pub fn write_csv(table: &PhaseTable, path: &Path) -> Result<()> {
-    std::fs::write(path, to_csv_string(table)).map_err(|e| Error::io(path, e))
+    table.to_csv_string()
 }
