@@ -86,3 +86,42 @@ fn learned_network_scores_095_and_gets_a_consistent_class() {
     // Deterministic.
     assert_eq!(ex.run(&spec).unwrap(), out);
 }
+
+#[test]
+fn every_experiment_trains_and_stores_the_right_window() {
+    let ex = TrainExecutor {
+        window: Default::default(),
+        classifier: SpectralClassifier::default(),
+    };
+    for (experiment, delay_ms, epochs) in [
+        (Experiment::Post, 40, 12),
+        (Experiment::LongTau, 80, 12),
+        (Experiment::NoMemory, 60, 12),
+        (Experiment::Rank2Post, 30, 40),
+        (Experiment::Rank2NoPost, 50, 40),
+    ] {
+        let spec = RunSpec {
+            experiment,
+            lr: 0.01,
+            delay_ms,
+            seed: 3,
+            epochs,
+        };
+        let out = ex.run(&spec).unwrap();
+        let n = epochs as usize;
+        assert_eq!(out.epochs_run, epochs, "{experiment:?}");
+        assert_eq!(out.loss.len(), n);
+        assert_eq!(out.accuracy.len(), n);
+        assert_eq!(out.reliability.len(), n);
+        assert_eq!(out.curve_start, 0);
+        assert_eq!(out.final_loss, *out.loss.last().unwrap());
+        assert!(out.loss.iter().all(|l| l.is_finite() && *l > 0.0));
+        // Too few epochs to learn: not learned, no index.
+        assert!(out.index.is_none(), "{experiment:?}");
+        assert!(
+            out.class == 0 || out.class == 3,
+            "{experiment:?}: {}",
+            out.class
+        );
+    }
+}

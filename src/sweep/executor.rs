@@ -313,6 +313,25 @@ mod tests {
     }
 
     #[test]
+    fn stored_curve_windows() {
+        let h = |n: usize| History {
+            loss: (0..n).map(|e| e as f64).collect(),
+            grad_norm: vec![0.0; n],
+            accuracy: (0..n).map(|e| e as f64).collect(),
+            reliability: (0..n).map(|e| e as f64).collect(),
+        };
+        // DCDT: the last 1000 epochs.
+        let (start, l, a, r) = stored_curves(&h(1500), false);
+        assert_eq!((start, l.len(), l[0], l[999]), (500, 1000, 500.0, 1499.0));
+        assert_eq!((a.len(), r.len()), (1000, 1000));
+        let (start, l, _, _) = stored_curves(&h(700), false);
+        assert_eq!((start, l.len()), (0, 700));
+        // Fixed window: the first 3000 epochs.
+        let (start, l, _, _) = stored_curves(&h(3500), true);
+        assert_eq!((start, l.len(), l[2999]), (0, 3000, 2999.0));
+    }
+
+    #[test]
     fn extended_trial_length() {
         let s = RunSpec {
             experiment: Experiment::Post,
