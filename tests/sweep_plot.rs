@@ -32,8 +32,26 @@ fn every_available_experiment_gets_its_panels() {
     names.sort();
     // Fake data follow a known boundary, so the scaling fits (4C, 4F, S3F, S6C) succeed.
     let want = [
-        "fig4A", "fig4B", "fig4C", "fig4D", "fig4E", "fig4F", "fig4H", "fig4I", "figS3A", "figS3B",
-        "figS3C", "figS3D", "figS3E", "figS3F", "figS5A", "figS5B", "figS5C", "figS6A", "figS6B",
+        "fig4A",
+        "fig4B",
+        "fig4C",
+        "fig4D",
+        "fig4E",
+        "fig4F",
+        "fig4H",
+        "fig4I",
+        "figS3A",
+        "figS3B",
+        "figS3C",
+        "figS3D",
+        "figS3E",
+        "figS3F",
+        "figS5A",
+        "figS5B",
+        "figS5C",
+        "figS5C_fits",
+        "figS6A",
+        "figS6B",
         "figS6C",
     ];
     assert_eq!(names, want);
@@ -57,4 +75,43 @@ fn every_available_experiment_gets_its_panels() {
         .iter()
         .all(|s| ["fig4D", "fig4E", "fig4F", "fig4I"].contains(&s.as_str())));
     assert!(stems.len() >= 3, "{stems:?}");
+}
+
+#[test]
+fn figures_cli_finds_sweeps_under_the_root_and_skips_missing_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("sweeps");
+    let bin = env!("CARGO_BIN_EXE_dynphase");
+    let o = std::process::Command::new(bin)
+        .args([
+            "sweep",
+            "--preset",
+            "post",
+            "--executor",
+            "fake",
+            "--seeds",
+            "2",
+            "--epochs",
+            "20",
+            "--no-progress",
+            "--out",
+        ])
+        .arg(root.join("post"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let figs = tmp.path().join("figs");
+    let o = std::process::Command::new(bin)
+        .args(["figures", "sweep", "--out"])
+        .arg(&figs)
+        .env("DYNPHASE_SWEEPS", &root)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("630 'post' networks"), "{err}");
+    assert!(err.contains("no 'nopost' sweep data"), "{err}");
+    assert!(err.contains("no 'no-memory' sweep data"), "{err}");
+    assert!(figs.join("fig4I.png").exists() && figs.join("fig4I.svg").exists());
+    assert!(!figs.join("fig4H.png").exists());
 }

@@ -365,7 +365,11 @@ fn phase_figure(
             .margin(10)
             .x_label_area_size(45)
             .y_label_area_size(70)
-            .build_cartesian_2d((0..nc).into_segmented(), (0..nr).into_segmented())?;
+            // Segments 0..=n-1 (plotters' segmented range is inclusive of its end).
+            .build_cartesian_2d(
+                (0..(nc - 1).max(0)).into_segmented(),
+                (0..(nr - 1).max(0)).into_segmented(),
+            )?;
         let dl = delays.clone();
         let ll = lrs.clone();
         chart
@@ -390,6 +394,13 @@ fn phase_figure(
             .label_style((FONT, 13))
             .draw()?;
         let to_u8 = |x: f64| (x.clamp(0.0, 1.0) * 255.0).round() as u8;
+        let edge = |k: i32, n: i32| {
+            if k >= n {
+                SegmentValue::Last
+            } else {
+                SegmentValue::Exact(k)
+            }
+        };
         chart.draw_series(table.cells.iter().zip(&fr).filter_map(|(c, f)| {
             let i = lrs.iter().position(|&l| l == c.lr)? as i32;
             let j = delays.iter().position(|&d| d == c.delay_ms)? as i32;
@@ -402,7 +413,7 @@ fn phase_figure(
             Some(Rectangle::new(
                 [
                     (SegmentValue::Exact(j), SegmentValue::Exact(row)),
-                    (SegmentValue::Exact(j + 1), SegmentValue::Exact(row + 1)),
+                    (edge(j + 1, nc), edge(row + 1, nr)),
                 ],
                 rgb.filled(),
             ))
@@ -733,10 +744,11 @@ fn scaling_figure(
 
 /// Render every sweep figure available from `records` into `out_dir`; returns the files.
 ///
-/// Per experiment present: no post → Fig 4A, 4B, 4H, S3A, S3B, S3C, S3D, S3E; post → 4D, 4E,
-/// 4I; long τ → S5A, S5B, S5C; no-memory → S6A, S6B. The boundary fits and scaling plots
-/// (4C, 4F, S3F, S6C, the fitted curves of S3D/E) need the onset fits of [`crate::fit`] and
-/// are rendered by the scaling figures once available.
+/// Per experiment present: no post → Fig 4A, 4B, 4C, 4H, S3A–F; post → 4D, 4E, 4F, 4I;
+/// long τ → S5A, S5B, S5C (+ `figS5C_fits`, example onset fits at rows 0, 4, 9); no-memory →
+/// S6A, S6B, S6C. The scaling plots and fitted onset curves use the paper's two-step fits
+/// ([`crate::fit::two_step`] with [`crate::fit::ScalingSetup::paper`]); a fit that fails
+/// (e.g. too few rows reach the onset) skips its panel with a message.
 pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathBuf>> {
     ensure_font();
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
@@ -896,6 +908,18 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
             "figS5B",
         )?);
         files.extend(phase_figure(&t, e, "Fig S5C: τ = 20 ms", out, "figS5C")?);
+        // Extra panel of S5C: example onset fits at rows 0, 4 and 9 of the long-τ grid.
+        let lt = crate::sweep::logspace(-1.0, -3.0, 10);
+        let fail = two_step_or_note(&t, e, fit::Boundary::Failure);
+        files.extend(row_fractions_figure(
+            &t,
+            &[lt[0], lt[4], lt[9]],
+            0,
+            fail.as_ref().map(|r| (r, fit::OnsetModel::ExpSaturation)),
+            "Fig S5C (extra): no-solution onset, τ = 20 ms",
+            out,
+            "figS5C_fits",
+        )?);
     }
     if has(Experiment::NoMemory) {
         let e = Experiment::NoMemory;
