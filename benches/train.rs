@@ -3,7 +3,7 @@
 //! (3 × 2 N² B L ≈ 430 MFLOP per epoch).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use dynphase::rnn::float::gemm;
+use dynphase::rnn::float::{gemm, gemm_nn};
 use dynphase::rnn::full_rank::{EpochNoise, FullRankWorkspace};
 use dynphase::rnn::model::{FullRankParams, Rank2Params};
 use dynphase::rnn::rng::{self, Stream};
@@ -56,21 +56,64 @@ fn bench_rank2(c: &mut Criterion) {
 
 fn bench_sgemm(c: &mut Criterion) {
     let mut g = c.benchmark_group("sgemm");
-    // The per-step shape: (100×100)·(100×128).
-    let a = vec![0.5f32; 100 * 100];
-    let x = vec![0.25f32; 100 * 128];
-    let mut y = vec![0.0f32; 100 * 128];
-    g.throughput(Throughput::Elements(2 * 100 * 100 * 128));
-    g.bench_function("100x100x128 (flop)", |b| {
-        b.iter(|| gemm(100, 100, 128, 1.0, &a, false, &x, false, 0.0, &mut y))
+    // Machine reference: matrixmultiply's sgemm on a 512³ product.
+    let a = vec![0.5f32; 512 * 512];
+    let x = vec![0.25f32; 512 * 512];
+    let mut y = vec![0.0f32; 512 * 512];
+    g.throughput(Throughput::Elements(2 * 512 * 512 * 512));
+    g.bench_function("matrixmultiply_512^3 (flop)", |b| {
+        b.iter(|| gemm(512, 512, 512, 1.0, &a, false, &x, false, 0.0, &mut y))
     });
-    // The gradient shape: (100×7168)·(7168×100).
-    let e = vec![0.5f32; 100 * 7168];
-    let r = vec![0.25f32; 100 * 7168];
-    let mut w = vec![0.0f32; 100 * 100];
+    // The trainer's per-step shape (B×N)·(N×N) with its own kernel.
+    let r = vec![0.25f32; 128 * 100];
+    let w = vec![0.01f32; 100 * 100];
+    let mut z = vec![0.0f32; 128 * 100];
+    g.throughput(Throughput::Elements(2 * 128 * 100 * 100));
+    g.bench_function("step_128x100x100 (flop)", |b| {
+        b.iter(|| unsafe {
+            gemm_nn(
+                128,
+                100,
+                100,
+                r.as_ptr(),
+                100,
+                1,
+                w.as_ptr(),
+                100,
+                z.as_mut_ptr(),
+                100,
+                false,
+            )
+        })
+    });
+    g.bench_function("matrixmultiply_step_128x100x100 (flop)", |b| {
+        b.iter(|| gemm(128, 100, 100, 1.0, &r, false, &w, false, 0.0, &mut z))
+    });
+    // The gradient shape Eᵀ R over 7,168 rows.
+    let e = vec![0.5f32; 7168 * 100];
+    let rr = vec![0.25f32; 7168 * 100];
+    let mut dw = vec![0.0f32; 100 * 100];
     g.throughput(Throughput::Elements(2 * 100 * 100 * 7168));
-    g.bench_function("100x7168x100 (flop)", |b| {
-        b.iter(|| gemm(100, 7168, 100, 1.0, &e, false, &r, true, 0.0, &mut w))
+    g.bench_function("grad_100x100x7168 (flop)", |b| {
+        b.iter(|| {
+            for c0 in (0..7168).step_by(512) {
+                unsafe {
+                    gemm_nn(
+                        100,
+                        100,
+                        512,
+                        e.as_ptr().add(c0 * 100),
+                        1,
+                        100,
+                        rr.as_ptr().add(c0 * 100),
+                        100,
+                        dw.as_mut_ptr(),
+                        100,
+                        c0 > 0,
+                    )
+                }
+            }
+        })
     });
     g.finish();
 }

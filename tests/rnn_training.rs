@@ -74,7 +74,15 @@ fn initialisation_bounds_and_counts() {
     let p = FullRankParams::<f32>::init(100, 0);
     assert_eq!(p.num_params(), 10_602);
     let maxabs = |v: &[f32]| v.iter().fold(0f32, |m, x| m.max(x.abs()));
-    let bounds = [0.242536, 0.70711, 0.173205, 0.1, 0.242536, 0.1];
+    // SPEC 3.1 bounds: 0.242536, 0.70711 (= 1/√2), 0.173205, 0.1, 0.242536, 0.1.
+    let bounds = [
+        0.242536,
+        std::f64::consts::FRAC_1_SQRT_2,
+        0.173205,
+        0.1,
+        0.242536,
+        0.1,
+    ];
     for (t, b) in p.tensors().iter().zip(bounds) {
         let m = maxabs(t);
         assert!(m <= b as f32 + 1e-6, "{m} > {b}");
@@ -184,4 +192,38 @@ fn no_memory_abort_rule_fires_on_divergence() {
     assert!(run.aborted);
     assert!(*h.last().unwrap() > 100.0);
     assert!(h[..h.len() - 1].iter().all(|&l| l <= 100.0));
+}
+
+#[test]
+fn single_trial_simulators_match_the_batched_trainer() {
+    use dynphase::rnn::full_rank::{EpochNoise, FullRankWorkspace};
+    use dynphase::rnn::model::{rank2_rollout, simulate_trial_noise_free};
+    use dynphase::rnn::rank2::Rank2Workspace;
+    // Full-rank, noise off: trial 0 of the batch (class 0) equals the single-trial rollout.
+    let task = small_dcdt(40, 2);
+    let (n, l) = (12, task.steps);
+    let p = FullRankParams::<f64>::init(n, 5);
+    let mut noise = EpochNoise::<f64>::new(n, 2, l);
+    for (k, v) in noise.r0.iter_mut().enumerate() {
+        *v = 0.05 * ((k as f64) * 0.7).sin();
+    }
+    let mut ws = FullRankWorkspace::new(n, 2, l);
+    ws.run(&p, &task, &noise, None);
+    let inputs: Vec<[f64; 2]> = (0..l).map(|t| task.inputs[2 * t]).collect();
+    let single = simulate_trial_noise_free(&p, task.alpha, &inputs, &noise.r0[..n]);
+    for t in 0..l {
+        for i in 0..n {
+            let batched = ws.rates()[((t + 1) * 2) * n + i];
+            assert!((batched - single[t * n + i]).abs() < 1e-12, "t {t} i {i}");
+        }
+    }
+    // Rank-2: the rollout reproduces the trainer's latents and outputs exactly.
+    let q = Rank2Params::<f32>::init(100, 30);
+    let t2 = Rank2Task::<f32>::from_steps(15, 2, 0).unwrap();
+    let mut w2 = Rank2Workspace::new(100, 17);
+    w2.run(&q, &t2, None);
+    let roll = rank2_rollout(&q, 0.5, 51);
+    assert_eq!(&roll.kappa[..18], w2.kappa());
+    assert_eq!(&roll.output[..17], w2.outputs());
+    assert_eq!(roll.x.len(), 52 * 100);
 }

@@ -1,12 +1,198 @@
-//! `dynphase theory`.
+//! `dynphase theory`: critical learning rates of the toy models across delays.
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+
+use crate::theory::{fit_columns, log_grid, scaling_table, RespSpec, ScalingRow, TableOptions};
+use crate::{Error, Result};
+
+/// Output format of `dynphase theory`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text table plus a summary of fitted exponents.
+    Table,
+    /// One JSON document with the rows and the fitted exponents.
+    Json,
+    /// CSV rows on standard output (the exponent summary goes to standard error).
+    Csv,
+}
 
 /// Arguments of `dynphase theory`.
 #[derive(Debug, Args)]
-pub struct TheoryArgs {}
+pub struct TheoryArgs {
+    /// Delays T_delay (model time units): a comma list `10,100,400` or a log-spaced grid
+    /// `FROM:TO:COUNT`.
+    #[arg(long, default_value = "10:400:8", allow_hyphen_values = true)]
+    pub t_delay: String,
+    /// Fixed response window T_resp (default 5 unless --t-resp-ratio is given).
+    #[arg(long, conflicts_with = "t_resp_ratio", allow_negative_numbers = true)]
+    pub t_resp: Option<f64>,
+    /// Response proportional to the delay: T_resp = K * T_delay.
+    #[arg(long, allow_negative_numbers = true)]
+    pub t_resp_ratio: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Skip the criterion evaluated from the integrated ODE (columns become NaN).
+    #[arg(long)]
+    pub no_numeric: bool,
+    /// Skip the GD-boundary simulation (columns become NaN).
+    #[arg(long)]
+    pub no_gd: bool,
+}
+
+/// Parse a delay grid: `a,b,c` or `FROM:TO:COUNT` (log-spaced).
+pub fn parse_grid(s: &str) -> Result<Vec<f64>> {
+    let bad = |why: &str| Error::invalid("t_delay", format!("'{s}': {why}"));
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(bad("the delay grid is empty"));
+    }
+    if s.contains(':') {
+        let parts: Vec<&str> = s.split(':').collect();
+        if parts.len() != 3 {
+            return Err(bad("expected FROM:TO:COUNT"));
+        }
+        let from: f64 = parts[0]
+            .trim()
+            .parse()
+            .map_err(|_| bad("FROM is not a number"))?;
+        let to: f64 = parts[1]
+            .trim()
+            .parse()
+            .map_err(|_| bad("TO is not a number"))?;
+        let count: usize = parts[2]
+            .trim()
+            .parse()
+            .map_err(|_| bad("COUNT is not a non-negative integer"))?;
+        if count == 0 {
+            return Err(bad("COUNT must be at least 1"));
+        }
+        if !(from.is_finite() && from > 0.0 && to.is_finite() && to > 0.0) {
+            return Err(bad("FROM and TO must be finite and positive"));
+        }
+        return log_grid(from, to, count);
+    }
+    let mut v = Vec::new();
+    for p in s.split(',') {
+        let x: f64 = p
+            .trim()
+            .parse()
+            .map_err(|_| bad(&format!("'{}' is not a number", p.trim())))?;
+        crate::error::check_positive("t_delay", x)?;
+        v.push(x);
+    }
+    Ok(v)
+}
+
+/// The CSV header, exactly as documented in the issue.
+pub const CSV_HEADER: &str = "t_delay,t_resp,eta_sp_exact,eta_sp_leading,eta_sp_numeric,eta_sp_gd,eta_lc_exact,eta_lc_leading,eta_lc_numeric,eta_lc_gd";
+
+fn summary(rows: &[ScalingRow]) -> String {
+    let mut s = String::from("fitted exponents eta = C * T_delay^(-beta) (log-log OLS):\n");
+    for (name, fit) in fit_columns(rows) {
+        match fit {
+            Some(f) => s.push_str(&format!(
+                "  {name:<16} beta = {:.4} +- {:.4}  (95% CI {:.4}..{:.4}, R^2 = {:.6})\n",
+                f.beta, f.se, f.ci95.0, f.ci95.1, f.r2
+            )),
+            None => s.push_str(&format!(
+                "  {name:<16} (not fitted: needs >= 3 computed delays)\n"
+            )),
+        }
+    }
+    s
+}
 
 /// Run `dynphase theory`.
-pub fn run(_args: &TheoryArgs) -> crate::Result<()> {
-    Err(crate::Error::invalid("theory", "not available yet"))
+pub fn run(args: &TheoryArgs) -> Result<()> {
+    let grid = parse_grid(&args.t_delay)?;
+    let resp = match (args.t_resp, args.t_resp_ratio) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "t_resp",
+                "--t-resp and --t-resp-ratio are mutually exclusive",
+            ))
+        }
+        (Some(t), None) => RespSpec::Fixed(crate::error::check_positive("t_resp", t)?),
+        (None, Some(k)) => RespSpec::Ratio(crate::error::check_positive("t_resp_ratio", k)?),
+        (None, None) => RespSpec::Fixed(5.0),
+    };
+    let opts = TableOptions {
+        numeric: !args.no_numeric,
+        gd: !args.no_gd,
+    };
+    let rows = scaling_table(&grid, resp, opts)?;
+    match args.format {
+        Format::Csv => {
+            println!("{CSV_HEADER}");
+            for r in &rows {
+                let vals: Vec<String> = [r.t_delay, r.t_resp]
+                    .iter()
+                    .chain(r.values().iter())
+                    .map(|v| format!("{v:e}"))
+                    .collect();
+                println!("{}", vals.join(","));
+            }
+            eprint!("{}", summary(&rows));
+        }
+        Format::Table => {
+            let cols: Vec<&str> = CSV_HEADER.split(',').collect();
+            let line: Vec<String> = cols.iter().map(|c| format!("{c:>15}")).collect();
+            println!("{}", line.join(" "));
+            for r in &rows {
+                let mut cells = vec![
+                    format!("{:>15.4}", r.t_delay),
+                    format!("{:>15.4}", r.t_resp),
+                ];
+                cells.extend(r.values().iter().map(|v| format!("{v:>15.6e}")));
+                println!("{}", cells.join(" "));
+            }
+            println!();
+            print!("{}", summary(&rows));
+            println!(
+                "leading-order curves cross at T_delay = pi^2 = {:.4}",
+                crate::theory::leading_crossing_delay()
+            );
+        }
+        Format::Json => {
+            let fits: serde_json::Map<String, serde_json::Value> = fit_columns(&rows)
+                .into_iter()
+                .map(|(name, f)| {
+                    let v = match f {
+                        Some(f) => serde_json::json!({
+                            "beta": f.beta, "se": f.se, "r2": f.r2, "p": f.p,
+                            "ci95": [f.ci95.0, f.ci95.1], "n": f.n
+                        }),
+                        None => serde_json::Value::Null,
+                    };
+                    (name.to_string(), v)
+                })
+                .collect();
+            let doc = serde_json::json!({ "rows": rows, "exponents": fits });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc)
+                    .map_err(|e| Error::numerical("json output", e.to_string()))?
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_parsing() {
+        assert_eq!(parse_grid("10,100,400").unwrap(), vec![10.0, 100.0, 400.0]);
+        let g = parse_grid("10:1000:3").unwrap();
+        assert_eq!(g.len(), 3);
+        assert!((g[1] - 100.0).abs() < 1e-9);
+        for bad in [
+            "", "10:400", "10:400:0", "a,b", "10:-1:3", "nan:4:2", "0,5", "-3", "1:2:x", "inf,2",
+        ] {
+            assert!(parse_grid(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -16,20 +16,58 @@ use crate::rnn::model::{FullRankParams, Rank2Params, N_HIDDEN};
 use crate::rnn::task::{epoch_budget, FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
 use crate::rnn::train::{self, FullRankConfig, History, Rank2Config};
 use crate::{Error, Result};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+
+/// `--model` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Full-rank RNN (SPEC 3.1/3.2).
+    Full,
+    /// Rank-2 RNN (SPEC 3.3).
+    Rank2,
+}
+
+/// `--task` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaskArg {
+    /// Delayed cue-discrimination task (full-rank).
+    Dcdt,
+    /// No-memory / fixed-window control task (full-rank, linear readout).
+    NoMemory,
+    /// Rank-2 delayed-activation task.
+    DelayedActivation,
+}
+
+/// `--window` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WindowArg {
+    /// The reference's truncation formula (default).
+    Reference,
+    /// The true response window.
+    Corrected,
+}
+
+/// `--precision` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    /// Single precision (as the reference).
+    F32,
+    /// Double precision (debug).
+    F64,
+}
 
 /// Arguments of `dynphase train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Model: `full` (full-rank, N = 100) or `rank2`.
-    #[arg(long, default_value = "full")]
-    pub model: String,
+    #[arg(long, value_enum, default_value = "full")]
+    pub model: ModelArg,
     /// Task: `dcdt` or `no-memory` (full-rank), `delayed-activation` (rank-2).
-    #[arg(long, default_value = "dcdt")]
-    pub task: String,
+    #[arg(long, value_enum, default_value = "dcdt")]
+    pub task: TaskArg,
     /// Delay in ms (DCDT: multiple of 5, paper grid 0…400 step 20; rank-2: e.g. 75).
     #[arg(long, allow_negative_numbers = true)]
     pub delay_ms: Option<f64>,
@@ -49,8 +87,8 @@ pub struct TrainArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub window_ms: Option<f64>,
     /// Accuracy window convention: `reference` (default) or `corrected`.
-    #[arg(long, default_value = "reference")]
-    pub window: String,
+    #[arg(long, value_enum, default_value = "reference")]
+    pub window: WindowArg,
     /// Learning rate.
     #[arg(long, allow_negative_numbers = true)]
     pub lr: f64,
@@ -65,8 +103,8 @@ pub struct TrainArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub early_stop: Option<f64>,
     /// Arithmetic precision: `f32` (default, as the reference) or `f64` (debug).
-    #[arg(long, default_value = "f32")]
-    pub precision: String,
+    #[arg(long, value_enum, default_value = "f32")]
+    pub precision: PrecisionArg,
     /// Initial parameters (.npz; rank-2 also the reference .json) instead of drawing them.
     #[arg(long)]
     pub init: Option<PathBuf>,
@@ -143,7 +181,7 @@ impl Progress {
 
     fn update(&self, e: usize, s: &EpochStats) {
         if let Some(b) = &self.bar {
-            if e % self.every == 0 {
+            if e.is_multiple_of(self.every) {
                 b.set_position(e as u64 + 1);
                 b.set_message(format!("loss {:.6}", s.loss));
             }
@@ -160,48 +198,38 @@ impl Progress {
 /// Run `dynphase train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
     train::check_lr(args.lr)?;
-    let window = match args.window.as_str() {
-        "reference" => WindowMode::Reference,
-        "corrected" => WindowMode::Corrected,
-        w => return Err(Error::unknown("window", w, &["reference", "corrected"])),
+    let window = match args.window {
+        WindowArg::Reference => WindowMode::Reference,
+        WindowArg::Corrected => WindowMode::Corrected,
     };
-    if !matches!(args.precision.as_str(), "f32" | "f64") {
-        return Err(Error::unknown(
-            "precision",
-            &args.precision,
-            &["f32", "f64"],
-        ));
-    }
-    let f64_mode = args.precision == "f64";
-    match args.model.as_str() {
-        "full" => {
-            let kind = match args.task.as_str() {
-                "dcdt" => FullRankTaskKind::Dcdt {
-                    delay_ms: whole_ms(
-                        "delay-ms",
-                        args.delay_ms.ok_or_else(|| {
-                            Error::invalid("delay-ms", "required for --task dcdt")
-                        })?,
-                    )?,
-                    post: args.post,
-                    tau_ms: crate::error::check_positive("tau-ms", args.tau_ms)?,
-                },
-                "no-memory" => FullRankTaskKind::NoMemory {
-                    window_ms: whole_ms(
-                        "window-ms",
-                        args.window_ms.ok_or_else(|| {
-                            Error::invalid("window-ms", "required for --task no-memory")
-                        })?,
-                    )?,
-                },
-                t => {
-                    return Err(Error::unknown(
-                        "task for --model full",
-                        t,
-                        &["dcdt", "no-memory"],
-                    ))
-                }
-            };
+    let f64_mode = args.precision == PrecisionArg::F64;
+    match args.model {
+        ModelArg::Full => {
+            let kind =
+                match args.task {
+                    TaskArg::Dcdt => FullRankTaskKind::Dcdt {
+                        delay_ms: whole_ms(
+                            "delay-ms",
+                            args.delay_ms.ok_or_else(|| {
+                                Error::invalid("delay-ms", "required for --task dcdt")
+                            })?,
+                        )?,
+                        post: args.post,
+                        tau_ms: crate::error::check_positive("tau-ms", args.tau_ms)?,
+                    },
+                    TaskArg::NoMemory => FullRankTaskKind::NoMemory {
+                        window_ms: whole_ms(
+                            "window-ms",
+                            args.window_ms.ok_or_else(|| {
+                                Error::invalid("window-ms", "required for --task no-memory")
+                            })?,
+                        )?,
+                    },
+                    TaskArg::DelayedActivation => return Err(Error::invalid(
+                        "task",
+                        "delayed-activation needs --model rank2 (full-rank tasks: dcdt, no-memory)",
+                    )),
+                };
             let init = match &args.init {
                 Some(p) => network::load_full_rank(p)?,
                 None => FullRankParams::init(N_HIDDEN, args.seed),
@@ -212,12 +240,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 run_full::<f32>(args, kind, window, init)
             }
         }
-        "rank2" => {
-            if args.task != "delayed-activation" {
-                return Err(Error::unknown(
-                    "task for --model rank2",
-                    &args.task,
-                    &["delayed-activation"],
+        ModelArg::Rank2 => {
+            if args.task != TaskArg::DelayedActivation {
+                return Err(Error::invalid(
+                    "task",
+                    "--model rank2 trains the delayed-activation task (--task delayed-activation)",
                 ));
             }
             let delay = args
@@ -239,7 +266,6 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 run_rank2::<f32>(args, init)
             }
         }
-        m => Err(Error::unknown("model", m, &["full", "rank2"])),
     }
 }
 

@@ -138,7 +138,27 @@ pub fn load_rank2(path: &Path) -> Result<Rank2Params<f32>> {
 /// Read a JSON object of (nested) numeric lists as named f64 arrays with their shapes.
 pub fn read_json_arrays(path: &Path) -> Result<Vec<(String, NpyArray)>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let v: serde_json::Value = serde_json::from_str(&text)
+    json_arrays_from_str(&text, path)
+}
+
+/// Rank-2 parameters from the text of a reference JSON export (`name` is used in errors).
+pub fn rank2_from_json_str(text: &str, name: &Path) -> Result<Rank2Params<f32>> {
+    let arrays = json_arrays_from_str(text, name)?;
+    let mut v = take(name, arrays, &RANK2_NAMES, "b", Rank2Params::<f32>::shapes)?.into_iter();
+    let mut next = || v.next().expect("six arrays");
+    Ok(Rank2Params {
+        m: next(),
+        n: next(),
+        b: next(),
+        w_out: next(),
+        b_out: next(),
+        x0: next(),
+    })
+}
+
+/// Parse a JSON object of (nested) numeric lists; `path` is used in error messages.
+pub fn json_arrays_from_str(text: &str, path: &Path) -> Result<Vec<(String, NpyArray)>> {
+    let v: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| Error::format(path, format!("invalid JSON: {e}")))?;
     let obj = v
         .as_object()

@@ -1,9 +1,312 @@
 //! Figures with plotters: shared helpers and one submodule per figure family.
 //!
 //! Every figure is written twice, as PNG and SVG, into the output directory (by default
-//! `paper_figures/`).
+//! `paper_figures/`). A figure is a type implementing [`Figure`]; its `draw` method is generic
+//! over the plotters backend, so one drawing routine produces both files through
+//! [`save_figure`]. Text uses the DejaVu Sans font embedded in the binary (registered once by
+//! [`register_fonts`]; no system fonts are needed).
+//!
+//! Shared helpers: the matplotlib colours [`C0`]–[`C3`] (SPEC §9), the 'jet' colormap
+//! [`jet`], log-axis tick labels [`log_tick_label`] and [`decades`], linear and log grids
+//! ([`linspace`], [`logspace`]), heatmaps and RGB images in chart coordinates
+//! ([`draw_rgb_image`], [`draw_heatmap`]), and arrows ([`draw_arrow`]).
+//!
+//! ```no_run
+//! use dynphase::plot::{save_figure, DrawResult, Figure, C0};
+//! use plotters::prelude::*;
+//! struct Line;
+//! impl Figure for Line {
+//!     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>) -> DrawResult
+//!     where
+//!         DB::ErrorType: 'static,
+//!     {
+//!         root.fill(&WHITE)?;
+//!         let mut c = ChartBuilder::on(root).margin(20).x_label_area_size(40).y_label_area_size(50)
+//!             .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+//!         c.configure_mesh().x_desc("x").y_desc("y").draw()?;
+//!         c.draw_series(LineSeries::new((0..=10).map(|i| (i as f64 / 10.0, i as f64 / 10.0)), C0.stroke_width(2)))?;
+//!         Ok(())
+//!     }
+//! }
+//! let files = save_figure(&Line, std::path::Path::new("/tmp"), "line", (640, 480)).unwrap();
+//! assert_eq!(files.len(), 2);
+//! ```
 
 pub mod analysis;
 pub mod rank2;
 pub mod sweep;
 pub mod theory;
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::{Error, Result};
+
+/// Result of a drawing routine (plotters errors are boxed).
+pub type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// matplotlib default colour C0, #1f77b4 (blue).
+pub const C0: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
+/// matplotlib default colour C1, #ff7f0e (orange).
+pub const C1: RGBColor = RGBColor(0xff, 0x7f, 0x0e);
+/// matplotlib default colour C2, #2ca02c (green).
+pub const C2: RGBColor = RGBColor(0x2c, 0xa0, 0x2c);
+/// matplotlib default colour C3, #d62728 (red).
+pub const C3: RGBColor = RGBColor(0xd6, 0x27, 0x28);
+/// matplotlib grey C7, #7f7f7f.
+pub const C7: RGBColor = RGBColor(0x7f, 0x7f, 0x7f);
+
+static FONTS: Once = Once::new();
+
+/// Register the embedded DejaVu Sans fonts as "sans-serif" (normal, bold, oblique, italic)
+/// with plotters. Idempotent and thread-safe; called by [`save_figure`].
+pub fn register_fonts() {
+    FONTS.call_once(|| {
+        // The embedded fonts are valid TrueType files; a failure would only disable text.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Oblique,
+            dejavu::sans::oblique(),
+        );
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Italic,
+            dejavu::sans::oblique(),
+        );
+    });
+}
+
+/// A figure that can be drawn on any plotters backend.
+pub trait Figure {
+    /// Draw the whole figure on `root` (the caller fills nothing; draw the background).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Draw `fig` to `out_dir/stem.png` and `out_dir/stem.svg` at `size` pixels; returns both
+/// paths. Creates `out_dir` if needed. Errors as [`Error::Io`] (file system) or
+/// [`Error::Numerical`] (drawing).
+pub fn save_figure<F: Figure + ?Sized>(
+    fig: &F,
+    out_dir: &Path,
+    stem: &str,
+    size: (u32, u32),
+) -> Result<Vec<PathBuf>> {
+    register_fonts();
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let png = out_dir.join(format!("{stem}.png"));
+    let svg = out_dir.join(format!("{stem}.svg"));
+    let fail = |p: &Path, e: Box<dyn std::error::Error>| {
+        Error::numerical(format!("drawing {}", p.display()), e.to_string())
+    };
+    {
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        fig.draw(&root).map_err(|e| fail(&png, e))?;
+        root.present()
+            .map_err(|e| fail(&png, Box::new(e) as Box<dyn std::error::Error>))?;
+    }
+    {
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        fig.draw(&root).map_err(|e| fail(&svg, e))?;
+        root.present()
+            .map_err(|e| fail(&svg, Box::new(e) as Box<dyn std::error::Error>))?;
+    }
+    Ok(vec![png, svg])
+}
+
+/// The 'jet' colormap of matplotlib: v ∈ [0, 1] (clamped; NaN → white) to RGB, dark blue →
+/// blue → cyan → yellow → red → dark red.
+pub fn jet(v: f64) -> RGBColor {
+    if v.is_nan() {
+        return WHITE;
+    }
+    let v = v.clamp(0.0, 1.0);
+    let ch = |x: f64| -> u8 {
+        let y = (1.5 - (4.0 * v - x).abs()).clamp(0.0, 1.0);
+        (y * 255.0).round() as u8
+    };
+    RGBColor(ch(3.0), ch(2.0), ch(1.0))
+}
+
+/// `n` evenly spaced points from `a` to `b` inclusive (numpy `linspace`).
+pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
+    match n {
+        0 => vec![],
+        1 => vec![a],
+        _ => (0..n)
+            .map(|i| a + (b - a) * i as f64 / (n - 1) as f64)
+            .collect(),
+    }
+}
+
+/// `n` log-spaced points from `a` to `b` inclusive (a, b > 0).
+pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
+    linspace(a.ln(), b.ln(), n)
+        .into_iter()
+        .map(f64::exp)
+        .collect()
+}
+
+/// Tick label for a log axis: powers of ten as `1e-9`, other values in short `{:.0e}` form.
+pub fn log_tick_label(v: &f64) -> String {
+    if !(*v > 0.0) {
+        return String::new();
+    }
+    let e = v.log10();
+    if (e - e.round()).abs() < 1e-9 {
+        let k = e.round() as i32;
+        match k {
+            0 => "1".into(),
+            1 => "10".into(),
+            2 => "100".into(),
+            3 => "1000".into(),
+            _ => format!("1e{k}"),
+        }
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
+/// Powers of ten in [lo, hi] (for manual decade grid lines).
+pub fn decades(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo) {
+        return vec![];
+    }
+    let (a, b) = (lo.log10().ceil() as i32, hi.log10().floor() as i32);
+    (a..=b).map(|k| 10f64.powi(k)).collect()
+}
+
+/// Chart with linear f64 axes.
+pub type LinChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Fill an image of `rgb.len() = nx · ny` cells (row-major, row j spans
+/// [y_edges[j], y_edges[j+1]]) into a chart with any coordinates; `x_edges` has nx + 1 and
+/// `y_edges` ny + 1 entries. Used for phase diagrams (RGB) and rasters.
+pub fn draw_rgb_image<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    x_edges: &[X::ValueType],
+    y_edges: &[Y::ValueType],
+    rgb: &[RGBColor],
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    X: Ranged,
+    Y: Ranged,
+    X::ValueType: Clone + 'static,
+    Y::ValueType: Clone + 'static,
+{
+    let (nx, ny) = (
+        x_edges.len().saturating_sub(1),
+        y_edges.len().saturating_sub(1),
+    );
+    if rgb.len() != nx * ny {
+        return Err(format!("image has {} cells, edges give {nx} x {ny}", rgb.len()).into());
+    }
+    chart.draw_series((0..ny).flat_map(|j| {
+        (0..nx).map(move |i| {
+            Rectangle::new(
+                [
+                    (x_edges[i].clone(), y_edges[j].clone()),
+                    (x_edges[i + 1].clone(), y_edges[j + 1].clone()),
+                ],
+                rgb[j * nx + i].filled(),
+            )
+        })
+    }))?;
+    Ok(())
+}
+
+/// Heatmap of `values` (row-major, ny rows of nx) mapped through `cmap((v − vmin)/(vmax − vmin))`;
+/// see [`draw_rgb_image`] for the edge convention.
+pub fn draw_heatmap<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    x_edges: &[X::ValueType],
+    y_edges: &[Y::ValueType],
+    values: &[f64],
+    (vmin, vmax): (f64, f64),
+    cmap: impl Fn(f64) -> RGBColor,
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    X: Ranged,
+    Y: Ranged,
+    X::ValueType: Clone + 'static,
+    Y::ValueType: Clone + 'static,
+{
+    let span = if vmax > vmin { vmax - vmin } else { 1.0 };
+    let rgb: Vec<RGBColor> = values.iter().map(|v| cmap((v - vmin) / span)).collect();
+    draw_rgb_image(chart, x_edges, y_edges, &rgb)
+}
+
+/// Arrow from `from` to `to` in chart coordinates with a head of `head` data units
+/// (head length measured along the arrow, in the units of the x axis for both axes — use it on
+/// equal-aspect charts).
+pub fn draw_arrow<DB: DrawingBackend>(
+    chart: &mut LinChart<'_, DB>,
+    from: (f64, f64),
+    to: (f64, f64),
+    head: f64,
+    style: ShapeStyle,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len == 0.0 {
+        return Ok(());
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let (c, s) = (0.5f64.cos(), 0.5f64.sin());
+    let w1 = (-(ux * c - uy * s) * head, -(uy * c + ux * s) * head);
+    let w2 = (-(ux * c + uy * s) * head, -(uy * c - ux * s) * head);
+    chart.draw_series(std::iter::once(PathElement::new(vec![from, to], style)))?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(to.0 + w1.0, to.1 + w1.1), to, (to.0 + w2.0, to.1 + w2.1)],
+        style,
+    )))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jet_endpoints_and_middle() {
+        assert_eq!(jet(0.0), RGBColor(0, 0, 128));
+        assert_eq!(jet(1.0), RGBColor(128, 0, 0));
+        assert_eq!(jet(0.5), RGBColor(128, 255, 128));
+        assert_eq!(jet(f64::NAN), WHITE);
+    }
+
+    #[test]
+    fn matplotlib_colours() {
+        assert_eq!((C0.0, C0.1, C0.2), (0x1f, 0x77, 0xb4));
+        assert_eq!((C3.0, C3.1, C3.2), (0xd6, 0x27, 0x28));
+    }
+
+    #[test]
+    fn ticks_and_grids() {
+        assert_eq!(log_tick_label(&1e-9), "1e-9");
+        assert_eq!(log_tick_label(&100.0), "100");
+        assert_eq!(decades(3e-3, 2.0), vec![1e-2, 1e-1, 1.0]);
+        let g = logspace(1.0, 100.0, 3);
+        assert!((g[1] - 10.0).abs() < 1e-12);
+        assert_eq!(linspace(0.0, 1.0, 5)[4], 1.0);
+    }
+}

@@ -1,12 +1,651 @@
-//! Figures of the `theory` family.
+//! Figures of the `theory` family (toy models, SPEC §7 and §9):
+//!
+//! * `fig4g_toy_phase_diagram` — Fig 4G: leading-order η*_SP (green) and η*_LC (red) against
+//!   T_delay at T_resp = 5, phases 1–3;
+//! * `figS2A_lc_flow` — Fig S2A: limit-cycle normal-form flow, unit cycle, start point, output
+//!   half-planes;
+//! * `figS2B_lc_loss` — Fig S2B: LC loss against r at T_d = 60, T_r = 10, closed form and
+//!   Riemann sums;
+//! * `ext_sp_loss_landscape` — SP loss with r*, r_NL, the flat zone and the critical step;
+//! * `ext_eta_star_numeric_gd` — exact, leading-order, ODE-numeric η* and GD boundaries, both
+//!   models, log–log;
+//! * `ext_local_exponent` — local exponent β against T_resp/T_delay with the [4, 5] and [2, 3]
+//!   bands.
 
+use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
-/// Render every figure of this family into `out_dir`; returns the files written.
-pub fn render_all(out_dir: &Path) -> crate::Result<Vec<PathBuf>> {
-    let _ = out_dir;
-    Err(crate::Error::invalid(
-        "figures",
-        "the theory figures are not available yet",
-    ))
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{
+    draw_arrow, linspace, log_tick_label, logspace, save_figure, DrawResult, Figure, C0, C2, C3, C7,
+};
+use crate::theory::{
+    local_exponent_exact, local_exponents, scaling_table, Mechanism, RespSpec, ScalingRow,
+    TableOptions,
+};
+use crate::toy::{ClosedForm, LimitCycle, SaddleNode, ToyModel};
+use crate::Result;
+
+const FONT: &str = "sans-serif";
+
+/// Render every figure of this family into `out_dir`; returns the files written (PNG + SVG).
+pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    files.extend(save_figure(
+        &Fig4G,
+        out_dir,
+        "fig4g_toy_phase_diagram",
+        (900, 640),
+    )?);
+    files.extend(save_figure(&FigS2A, out_dir, "figS2A_lc_flow", (700, 722))?);
+    files.extend(save_figure(
+        &FigS2B::new()?,
+        out_dir,
+        "figS2B_lc_loss",
+        (900, 600),
+    )?);
+    files.extend(save_figure(
+        &SpLandscape::new()?,
+        out_dir,
+        "ext_sp_loss_landscape",
+        (900, 600),
+    )?);
+    let grid = logspace(10.0, 400.0, 9);
+    let rows = scaling_table(&grid, RespSpec::Fixed(5.0), TableOptions::default())?;
+    files.extend(save_figure(
+        &EtaNumericGd { rows: rows.clone() },
+        out_dir,
+        "ext_eta_star_numeric_gd",
+        (900, 640),
+    )?);
+    files.extend(save_figure(
+        &LocalExponent { rows },
+        out_dir,
+        "ext_local_exponent",
+        (900, 600),
+    )?);
+    Ok(files)
+}
+
+fn font(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().into()
+}
+
+/// Fig 4G.
+struct Fig4G;
+
+impl Figure for Fig4G {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let tr = 5.0;
+        let (ylo, yhi) = (1e-9, 3e-3);
+        let mut c = ChartBuilder::on(root)
+            .caption("Toy-model phase diagram (T_resp = 5)", (FONT, 26))
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(85)
+            .build_cartesian_2d(0.0..400.0, (ylo..yhi).log_scale())?;
+        c.configure_mesh()
+            .x_desc("T_delay")
+            .y_desc("learning rate η")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&log_tick_label)
+            .label_style(font(18))
+            .axis_desc_style(font(22))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let td = linspace(10.0, 400.0, 100);
+        let sp: Vec<f64> = td
+            .iter()
+            .map(|&t| PI.powi(4) / 4.0 * tr * t.powi(-5))
+            .collect();
+        let lc: Vec<f64> = td.iter().map(|&t| tr * t.powi(-3) / 4.0).collect();
+        let clip = |v: f64| v.clamp(ylo, yhi);
+        // Phase shading: 1 below SP, 2 between, 3 above LC.
+        let poly = |lower: &dyn Fn(usize) -> f64,
+                    upper: &dyn Fn(usize) -> f64|
+         -> Vec<(f64, f64)> {
+            let mut p: Vec<(f64, f64)> = (0..td.len()).map(|i| (td[i], clip(upper(i)))).collect();
+            p.extend((0..td.len()).rev().map(|i| (td[i], clip(lower(i)))));
+            p
+        };
+        c.draw_series(std::iter::once(Polygon::new(
+            poly(&|_| ylo, &|i| sp[i]),
+            C2.mix(0.15).filled(),
+        )))?;
+        c.draw_series(std::iter::once(Polygon::new(
+            poly(&|i| sp[i], &|i| lc[i]),
+            C3.mix(0.12).filled(),
+        )))?;
+        c.draw_series(std::iter::once(Polygon::new(
+            poly(&|i| lc[i], &|_| yhi),
+            C7.mix(0.12).filled(),
+        )))?;
+        c.draw_series(LineSeries::new(
+            td.iter()
+                .zip(&sp)
+                .filter(|(_, v)| **v >= ylo)
+                .map(|(a, b)| (*a, *b)),
+            C2.stroke_width(3),
+        ))?
+        .label("η*_SP ≈ (π⁴/4) T_resp T_delay⁻⁵")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], C2.stroke_width(3)));
+        c.draw_series(LineSeries::new(
+            td.iter().zip(&lc).map(|(a, b)| (*a, *b)),
+            C3.stroke_width(3),
+        ))?
+        .label("η*_LC ≈ T_resp T_delay⁻³ / 4")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], C3.stroke_width(3)));
+        for (x, y, s) in [
+            (16.0, 3.0e-9, "1: both learnable"),
+            (200.0, 4e-9, "2: LC only"),
+            (200.0, 2e-5, "3: no learning"),
+        ] {
+            c.draw_series(std::iter::once(Text::new(s, (x, y), font(22))))?;
+        }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(font(18))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// Fig S2A.
+struct FigS2A;
+
+impl Figure for FigS2A {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let r = 0.1;
+        let mut c = ChartBuilder::on(root)
+            .caption("Limit-cycle normal form (r = 0.1)", (FONT, 24))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-1.5..1.5, -1.5..1.5)?;
+        c.configure_mesh()
+            .x_desc("x")
+            .y_desc("y")
+            .label_style(font(16))
+            .axis_desc_style(font(20))
+            .disable_mesh()
+            .draw()?;
+        // Output half-planes.
+        c.draw_series(std::iter::once(Rectangle::new(
+            [(-1.5, -1.5), (0.0, 1.5)],
+            C0.mix(0.07).filled(),
+        )))?;
+        // Unit-length flow vectors on the polar grid.
+        let style = ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(1);
+        let len = 0.11;
+        for rho in linspace(0.0, 3.0, 20) {
+            for th in linspace(0.0, 2.0 * PI, 50) {
+                let (x, y) = (rho * th.cos(), rho * th.sin());
+                if x.abs() > 1.45 || y.abs() > 1.45 {
+                    continue;
+                }
+                let (dr, dth) = ((1.0 - rho * rho) * rho, 2.0 * PI * r);
+                let vx = dr * th.cos() - rho * dth * th.sin();
+                let vy = dr * th.sin() + rho * dth * th.cos();
+                let n = (vx * vx + vy * vy).sqrt();
+                if n == 0.0 {
+                    continue;
+                }
+                let (ux, uy) = (vx / n * len, vy / n * len);
+                draw_arrow(
+                    &mut c,
+                    (x - 0.5 * ux, y - 0.5 * uy),
+                    (x + 0.5 * ux, y + 0.5 * uy),
+                    0.035,
+                    style,
+                )?;
+            }
+        }
+        c.draw_series(LineSeries::new(
+            linspace(0.0, 2.0 * PI, 200)
+                .into_iter()
+                .map(|t| (t.cos(), t.sin())),
+            C3.stroke_width(3),
+        ))?
+        .label("limit cycle ρ = 1")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], C3.stroke_width(3)));
+        c.draw_series(DashedLineSeries::new(
+            vec![(0.0, -1.5), (0.0, 1.5)],
+            8,
+            6,
+            BLACK.stroke_width(2),
+        ))?;
+        c.draw_series(std::iter::once(Circle::new((0.0, -1.0), 8, C2.filled())))?
+            .label("start (0, −1)")
+            .legend(|(x, y)| Circle::new((x + 12, y), 6, C2.filled()));
+        c.draw_series(std::iter::once(Text::new(
+            "output = 1",
+            (-1.35, 1.3),
+            font(20),
+        )))?;
+        c.draw_series(std::iter::once(Text::new(
+            "output = 0",
+            (0.35, 1.3),
+            font(20),
+        )))?;
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font(font(16))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// Fig S2B.
+struct FigS2B {
+    model: LimitCycle,
+}
+
+impl FigS2B {
+    fn new() -> Result<Self> {
+        Ok(Self {
+            model: LimitCycle::new(60.0, 10.0)?,
+        })
+    }
+}
+
+impl Figure for FigS2B {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let m = &self.model;
+        let rmax = 1.0 / 60.0;
+        let mut c = ChartBuilder::on(root)
+            .caption("Limit-cycle loss (T_delay = 60, T_resp = 10)", (FONT, 24))
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..rmax, -0.05..1.6)?;
+        c.configure_mesh()
+            .x_desc("r")
+            .y_desc("L(r)")
+            .x_labels(6)
+            .x_label_formatter(&|v| format!("{v:.4}"))
+            .label_style(font(16))
+            .axis_desc_style(font(20))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let dots: Vec<(f64, f64)> = linspace(0.0, rmax, 300)
+            .into_iter()
+            .filter_map(|r| m.loss_riemann(r, 0.01).ok().map(|l| (r, l)))
+            .collect();
+        c.draw_series(
+            dots.into_iter()
+                .map(|p| Circle::new(p, 3, C0.mix(0.6).filled())),
+        )?
+        .label("Riemann sum, dt = 0.01")
+        .legend(|(x, y)| Circle::new((x + 12, y), 4, C0.filled()));
+        let line: Vec<(f64, f64)> = linspace(0.0, rmax, 100)
+            .into_iter()
+            .map(|r| (r, m.loss_table(r)))
+            .collect();
+        c.draw_series(LineSeries::new(line, BLACK.stroke_width(2)))?
+            .label("closed form")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.stroke_width(2)));
+        for (r, name) in [
+            (m.r_star_closed(), "r* = 1/(2T_d)"),
+            (m.r_nl_closed(), "r_NL"),
+        ] {
+            c.draw_series(DashedLineSeries::new(
+                vec![(r, -0.05), (r, 1.6)],
+                6,
+                5,
+                C7.stroke_width(1),
+            ))?;
+            c.draw_series(std::iter::once(Text::new(
+                name,
+                (r + 1.5e-4, 1.52),
+                font(16),
+            )))?;
+        }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font(font(16))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// SP loss landscape with r*, r_NL and the critical step.
+struct SpLandscape {
+    model: SaddleNode,
+    numeric: Vec<(f64, f64)>,
+}
+
+impl SpLandscape {
+    fn new() -> Result<Self> {
+        let model = SaddleNode::new(60.0, 10.0)?;
+        let rs = model.r_star_closed();
+        let numeric = linspace(0.05 * rs, 2.5 * rs, 40)
+            .into_iter()
+            .map(|r| model.loss(r).map(|l| (r / rs, l)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self { model, numeric })
+    }
+}
+
+impl Figure for SpLandscape {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let m = &self.model;
+        let (rs, rnl) = (m.r_star_closed(), m.r_nl_closed());
+        let mut c = ChartBuilder::on(root)
+            .caption(
+                "Saddle-node loss landscape (T_delay = 60, T_resp = 10)",
+                (FONT, 24),
+            )
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..2.5, -0.05..1.25)?;
+        c.configure_mesh()
+            .x_desc("r / r*")
+            .y_desc("L(r)")
+            .label_style(font(16))
+            .axis_desc_style(font(20))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let xnl = rnl / rs;
+        c.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, -0.05), (xnl, 1.25)],
+            C7.mix(0.15).filled(),
+        )))?;
+        c.draw_series(std::iter::once(Text::new(
+            "flat zone",
+            (0.05, 1.17),
+            font(16),
+        )))?;
+        c.draw_series(std::iter::once(Text::new(
+            "L = 1, L' = 0",
+            (0.05, 1.10),
+            font(16),
+        )))?;
+        let line: Vec<(f64, f64)> = linspace(0.01, 2.5, 600)
+            .into_iter()
+            .map(|x| (x, m.loss_closed(x * rs)))
+            .collect();
+        c.draw_series(LineSeries::new(line, BLACK.stroke_width(2)))?
+            .label("closed form")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.stroke_width(2)));
+        c.draw_series(self.numeric.iter().map(|&p| Circle::new(p, 4, C2.filled())))?
+            .label("integrated ODE")
+            .legend(|(x, y)| Circle::new((x + 12, y), 4, C2.filled()));
+        for (x, name) in [(1.0, "r*"), (xnl, "r_NL")] {
+            c.draw_series(DashedLineSeries::new(
+                vec![(x, -0.05), (x, 1.25)],
+                6,
+                5,
+                C7.stroke_width(1),
+            ))?;
+            c.draw_series(std::iter::once(Text::new(name, (x + 0.02, 1.2), font(18))))?;
+        }
+        // The critical step from just right of r*: η* |L'(r*+)| = r* − r_NL.
+        let y = 0.35;
+        draw_arrow(&mut c, (1.0, y), (xnl, y), 0.04, C3.stroke_width(3))?;
+        for (i, line) in [
+            "critical step from r*⁺ (red arrow):",
+            "η*·|L'(r*⁺)| = r* − r_NL",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            c.draw_series(std::iter::once(Text::new(
+                line,
+                (1.08, 0.82 - 0.07 * i as f64),
+                TextStyle::from((FONT, 18).into_font()).color(&C3),
+            )))?;
+        }
+        // Tangent of slope L'(r*+) right of r*.
+        let s = m.slope_right_closed() * rs;
+        c.draw_series(DashedLineSeries::new(
+            vec![(1.0, 0.0), (2.2, 1.2 * s)],
+            8,
+            5,
+            C3.stroke_width(2),
+        ))?
+        .label("slope |L'(r*⁺)| = 2T_d²/π²")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], C3.stroke_width(2)));
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font(font(16))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// Exact, leading, numeric and GD η* for both models.
+struct EtaNumericGd {
+    rows: Vec<ScalingRow>,
+}
+
+impl Figure for EtaNumericGd {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let mut c = ChartBuilder::on(root)
+            .caption(
+                "Critical learning rates: closed form, ODE numerics, GD (T_resp = 5)",
+                (FONT, 22),
+            )
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(85)
+            .build_cartesian_2d((9.0..450.0).log_scale(), (5e-12..5e-3).log_scale())?;
+        c.configure_mesh()
+            .x_desc("T_delay")
+            .y_desc("η*")
+            .x_label_formatter(&|v| {
+                let nice = [10.0, 20.0, 50.0, 100.0, 200.0, 400.0];
+                if nice.iter().any(|n: &f64| (v / n - 1.0).abs() < 1e-6) {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&log_tick_label)
+            .label_style(font(16))
+            .axis_desc_style(font(20))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let td = logspace(9.5, 420.0, 120);
+        for (mech, col, name) in [
+            (Mechanism::SlowPoint, C2, "SP"),
+            (Mechanism::LimitCycle, C3, "LC"),
+        ] {
+            let exact: Vec<(f64, f64)> = td
+                .iter()
+                .filter_map(|&t| {
+                    crate::theory::eta_star_exact(mech, t, 5.0)
+                        .ok()
+                        .map(|e| (t, e))
+                })
+                .collect();
+            let lead: Vec<(f64, f64)> = td
+                .iter()
+                .filter_map(|&t| {
+                    crate::theory::eta_star_leading(mech, t, 5.0)
+                        .ok()
+                        .map(|e| (t, e))
+                })
+                .collect();
+            c.draw_series(LineSeries::new(exact, col.stroke_width(2)))?
+                .label(format!("{name} exact η*"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], col.stroke_width(2))
+                });
+            c.draw_series(DashedLineSeries::new(lead, 6, 5, col.stroke_width(1)))?
+                .label(format!("{name} leading order"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 8, y)], col.stroke_width(2))
+                });
+            c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?;
+            let pick = |r: &ScalingRow| match mech {
+                Mechanism::SlowPoint => r.sp,
+                Mechanism::LimitCycle => r.lc,
+            };
+            c.draw_series(
+                self.rows
+                    .iter()
+                    .map(|r| Circle::new((r.t_delay, pick(r).numeric), 6, col.stroke_width(2))),
+            )?
+            .label(format!("{name} numeric (ODE)"))
+            .legend(move |(x, y)| Circle::new((x + 12, y), 5, col.stroke_width(2)));
+            c.draw_series(
+                self.rows
+                    .iter()
+                    .map(|r| TriangleMarker::new((r.t_delay, pick(r).gd), 7, col.filled())),
+            )?
+            .label(format!("{name} GD boundary"))
+            .legend(move |(x, y)| TriangleMarker::new((x + 12, y), 5, col.filled()));
+        }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .label_font(font(15))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// Local exponent β against T_resp/T_delay.
+struct LocalExponent {
+    rows: Vec<ScalingRow>,
+}
+
+impl Figure for LocalExponent {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let (klo, khi) = (1e-3, 10.0);
+        let mut c = ChartBuilder::on(root)
+            .caption(
+                "Local exponent β = −d ln η*/d ln T_delay at fixed T_resp",
+                (FONT, 22),
+            )
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(60)
+            .build_cartesian_2d((klo..khi).log_scale(), 1.5..5.6)?;
+        c.configure_mesh()
+            .x_desc("K = T_resp / T_delay")
+            .y_desc("β")
+            .x_label_formatter(&|v| format!("{v}"))
+            .label_style(font(16))
+            .axis_desc_style(font(20))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (lo, hi, col, name) in [
+            (4.0, 5.0, C2, "SP range [4, 5]"),
+            (2.0, 3.0, C3, "LC range [2, 3]"),
+        ] {
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(klo, lo), (khi, hi)],
+                col.mix(0.12).filled(),
+            )))?;
+            c.draw_series(std::iter::once(Text::new(
+                name,
+                (2.0e-3, hi - 0.12),
+                font(16),
+            )))?;
+        }
+        let ks = logspace(klo, khi, 300);
+        let td = 100.0;
+        for (mech, col, name) in [
+            (Mechanism::SlowPoint, C2, "SP exact"),
+            (Mechanism::LimitCycle, C3, "LC exact"),
+        ] {
+            // Split at K = 1, where the LC right slope changes from 2T_d to 2T_d + 4T_d²/T_r.
+            let below: Vec<f64> = ks.iter().copied().filter(|&k| k < 1.0).collect();
+            let above: Vec<f64> = ks.iter().copied().filter(|&k| k > 1.0).collect();
+            for (i, part) in [below, above].into_iter().enumerate() {
+                let pts: Vec<(f64, f64)> = part
+                    .into_iter()
+                    .filter_map(|k| {
+                        local_exponent_exact(mech, td, RespSpec::Fixed(k * td))
+                            .ok()
+                            .map(|b| (k, b))
+                    })
+                    .collect();
+                let s = c.draw_series(LineSeries::new(pts, col.stroke_width(3)))?;
+                if i == 0 {
+                    s.label(name).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 24, y)], col.stroke_width(3))
+                    });
+                }
+            }
+        }
+        c.draw_series(DashedLineSeries::new(
+            vec![(1.0, 1.5), (1.0, 5.6)],
+            6,
+            5,
+            C7.stroke_width(1),
+        ))?;
+        c.draw_series(std::iter::once(Text::new(
+            "T_resp = T_delay",
+            (1.08, 5.45),
+            font(15),
+        )))?;
+        // Numeric points: local exponents of the ODE-numeric η* table at T_resp = 5.
+        let t: Vec<f64> = self.rows.iter().map(|r| r.t_delay).collect();
+        for (sel, col, name) in [
+            (0usize, C2, "SP numeric (T_resp = 5)"),
+            (1, C3, "LC numeric (T_resp = 5)"),
+        ] {
+            let eta: Vec<f64> = self
+                .rows
+                .iter()
+                .map(|r| if sel == 0 { r.sp.numeric } else { r.lc.numeric })
+                .collect();
+            if let Ok(b) = local_exponents(&t, &eta) {
+                // Interior points only (central differences), at the geometric-mean K.
+                let pts: Vec<(f64, f64)> = (1..t.len() - 1).map(|i| (5.0 / t[i], b[i])).collect();
+                c.draw_series(pts.iter().map(|&p| Circle::new(p, 6, col.filled())))?
+                    .label(name)
+                    .legend(move |(x, y)| Circle::new((x + 12, y), 5, col.filled()));
+                c.draw_series(
+                    pts.iter()
+                        .map(|&p| Circle::new(p, 6, BLACK.stroke_width(1))),
+                )?;
+            }
+        }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .label_font(font(15))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    }
 }

@@ -54,6 +54,10 @@ pub trait Float:
     }
     /// In-place `tanh` of every element of `xs` (vectorised for `f32`, accurate to a few ulp).
     fn tanh_slice(xs: &mut [Self]);
+    /// The hand-written f32 kernels (`Some` only for `f32`); `T` is then `f32`.
+    fn f32_kernels() -> Option<(NnKernel, NtKernel)> {
+        None
+    }
     /// General matrix product `C ← α A B + β C` with explicit row/column strides
     /// (`A` is m×k, `B` is k×n, `C` is m×n), as `matrixmultiply::{sgemm,dgemm}`.
     ///
@@ -77,6 +81,130 @@ pub trait Float:
         csc: isize,
     );
 }
+
+/// C (m×n, row stride ldc) ← A·B (+ C if `accumulate`) with A(i, k) at `a[i·rsa + k·csa]`
+/// and contiguous B rows (B(k, j) at `b[k·ldb + j]`): the per-step shape of the trainer.
+///
+/// # Safety
+/// All indexed elements must be in bounds; C must not overlap A or B.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_nn<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: *const T,
+    rsa: usize,
+    csa: usize,
+    b: *const T,
+    ldb: usize,
+    c: *mut T,
+    ldc: usize,
+    accumulate: bool,
+) {
+    if let Some(f) = T::f32_kernels() {
+        (f.0)(
+            m,
+            n,
+            k,
+            a as *const f32,
+            rsa,
+            csa,
+            b as *const f32,
+            ldb,
+            c as *mut f32,
+            ldc,
+            accumulate,
+        );
+        return;
+    }
+    let beta = if accumulate { T::one() } else { T::zero() };
+    T::gemm_raw(
+        m,
+        k,
+        n,
+        T::one(),
+        a,
+        rsa as isize,
+        csa as isize,
+        b,
+        ldb as isize,
+        1,
+        beta,
+        c,
+        ldc as isize,
+        1,
+    );
+}
+
+/// C (m×n, row stride ldc) ← A·Bᵀ (+ C if `accumulate`) with A(i, p) at `a[i·lda + p]` and
+/// B(j, p) at `b[j·ldb + p]`: the gradient shape (sums over all trial-step columns).
+///
+/// # Safety
+/// As [`gemm_nn`].
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_nt<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: *const T,
+    lda: usize,
+    b: *const T,
+    ldb: usize,
+    c: *mut T,
+    ldc: usize,
+    accumulate: bool,
+) {
+    if let Some(f) = T::f32_kernels() {
+        (f.1)(
+            m,
+            n,
+            k,
+            a as *const f32,
+            lda,
+            b as *const f32,
+            ldb,
+            c as *mut f32,
+            ldc,
+            accumulate,
+        );
+        return;
+    }
+    let beta = if accumulate { T::one() } else { T::zero() };
+    T::gemm_raw(
+        m,
+        k,
+        n,
+        T::one(),
+        a,
+        lda as isize,
+        1,
+        b,
+        1,
+        ldb as isize,
+        beta,
+        c,
+        ldc as isize,
+        1,
+    );
+}
+
+/// Signature of [`crate::rnn::kernels::sgemm_nn`].
+pub type NnKernel = unsafe fn(
+    usize,
+    usize,
+    usize,
+    *const f32,
+    usize,
+    usize,
+    *const f32,
+    usize,
+    *mut f32,
+    usize,
+    bool,
+);
+/// Signature of [`crate::rnn::kernels::sgemm_nt`].
+pub type NtKernel =
+    unsafe fn(usize, usize, usize, *const f32, usize, *const f32, usize, *mut f32, usize, bool);
 
 /// Safe wrapper: `C (m×n, row-major, leading dim ldc) ← α op(A) op(B) + β C` for row-major
 /// slices, where `op(X)` is `X` or `Xᵀ` according to `ta` / `tb`.
@@ -126,6 +254,12 @@ pub fn gemm<T: Float>(
 
 impl Float for f32 {
     const NAME: &'static str = "f32";
+    fn f32_kernels() -> Option<(NnKernel, NtKernel)> {
+        Some((
+            crate::rnn::kernels::sgemm_nn as NnKernel,
+            crate::rnn::kernels::sgemm_nt as NtKernel,
+        ))
+    }
     fn zero() -> Self {
         0.0
     }
@@ -159,6 +293,11 @@ impl Float for f32 {
     fn tanh_slice(xs: &mut [Self]) {
         #[cfg(target_arch = "x86_64")]
         {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F (checked above).
+                unsafe { tanh_slice_avx512(xs) };
+                return;
+            }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2 (checked above).
                 unsafe { tanh_slice_avx2(xs) };
@@ -260,6 +399,15 @@ unsafe fn tanh_slice_avx2(xs: &mut [f32]) {
     }
 }
 
+/// The same loop compiled for AVX-512F (16 lanes); bit-identical results as above.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn tanh_slice_avx512(xs: &mut [f32]) {
+    for x in xs.iter_mut() {
+        *x = fast_tanh_f32(*x);
+    }
+}
+
 /// Branch-free single-precision `tanh`, vectorisable by the compiler.
 ///
 /// tanh(|x|) = −m/(2 + m) with m = expm1(−2|x|), where expm1 uses a Cody–Waite reduction
@@ -296,6 +444,27 @@ pub fn fast_tanh_f32(x: f32) -> f32 {
     t.copysign(x)
 }
 
+/// Dot product with 8 interleaved partial sums (vectorisable; fixed summation order:
+/// lane k sums elements k, k+8, …, then the lanes are added pairwise, then the remainder).
+#[inline]
+pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [T::zero(); 8];
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        s += *x * *y;
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,7 +486,12 @@ mod tests {
         assert_eq!(fast_tanh_f32(f32::INFINITY), 1.0);
         assert_eq!(fast_tanh_f32(f32::NEG_INFINITY), -1.0);
         assert!(worst >= 0);
-        // The vectorised slice kernel gives exactly the scalar results.
+        // The vectorised slice kernels give exactly the scalar results.
+        let mut w = xs.clone();
+        tanh_slice_generic(&mut w);
+        for (a, &x) in w.iter().zip(&xs) {
+            assert_eq!(a.to_bits(), fast_tanh_f32(x).to_bits());
+        }
         let mut v = xs.clone();
         f32::tanh_slice(&mut v);
         for (a, &x) in v.iter().zip(&xs) {
@@ -340,25 +514,4 @@ mod tests {
         gemm(2, 3, 2, 1.0, &at, true, &bt, true, 1.0, &mut c2);
         assert_eq!(c2, [5.0, 6.0, 11.0, 12.0]);
     }
-}
-
-/// Dot product with 8 interleaved partial sums (vectorisable; fixed summation order:
-/// lane k sums elements k, k+8, …, then the lanes are added pairwise, then the remainder).
-#[inline]
-pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [T::zero(); 8];
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
-        s += *x * *y;
-    }
-    s
 }

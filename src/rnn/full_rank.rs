@@ -1,24 +1,30 @@
 //! Batched forward pass and hand-written BPTT of the full-rank RNN (SPEC 3.1, 3.2, 3.4).
 //!
-//! Layout: every state matrix is N × (steps·B) row-major with the batch contiguous, so that
-//! step t is the N × B column block starting at column t·B. Per step the forward pass does
-//! one GEMM (W_rec R_t) and the backward pass one (W_recᵀ E_t); all sums over time are single
-//! GEMMs after the pass (∂W_rec = E Rᵀ, ∂W_out = G Rᵀ, W_outᵀ G). Nothing allocates per step
-//! or per epoch: all buffers live in [`FullRankWorkspace`].
+//! Layout: time-major, trial-major blocks. The state at step t is a B × N block (trial b,
+//! unit i at `t·B·N + b·N + i`), so the whole trajectory is one (L·B) × N row-major matrix.
+//! This is also the draw order of the noise (SPEC 4.5), so ξ and ε need no transposition.
+//!
+//! Per step the forward pass does one GEMM, Z_t = R_t W_recᵀ (B×N times N×N), and the backward
+//! pass one, δ_t += E_t W_rec. All sums over time are single GEMMs over the (L·B) rows after
+//! the pass: ∂W_rec = Eᵀ R and ∂W_out = Gᵀ R. Nothing allocates per step or per epoch: all
+//! buffers live in [`FullRankWorkspace`].
 
-use super::float::Float;
+use super::float::{dot, gemm_nn, Float};
 use super::metrics::MetricAcc;
 use super::model::{FullRankParams, Readout, NOISE_STD};
 use super::rng::{self, StreamRng};
 use super::task::FullRankTask;
 
-/// Random inputs of one epoch: initial states ξ and noise ε (SPEC 3.1, 4.5), stored scaled
-/// and transposed into the trainer's N × (·) layout.
+/// Rows of the gradient GEMMs processed per call (keeps the operands in L2).
+const GRAD_CHUNK: usize = 512;
+
+/// Random inputs of one epoch: initial states ξ and noise ε (SPEC 3.1, 4.5), already
+/// transformed: r_0 = tanh(0.1 ξ) and 0.001·ε_t, both in the trainer's B × N block layout.
 #[derive(Debug, Clone)]
 pub struct EpochNoise<T> {
-    /// r_0 = tanh(0.1 ξ), N × B.
+    /// r_0 = tanh(0.1 ξ), B × N (trial-major).
     pub r0: Vec<T>,
-    /// 0.001·ε_t for t = 0…L−1, N rows of leading dimension [`padded`]`(L·B)`.
+    /// 0.001·ε_t for t = 0…L−1, L blocks of B × N.
     pub noise: Vec<T>,
     scratch: Vec<f32>,
 }
@@ -28,7 +34,7 @@ impl<T: Float> EpochNoise<T> {
     pub fn new(n: usize, batch: usize, steps: usize) -> Self {
         EpochNoise {
             r0: vec![T::zero(); n * batch],
-            noise: vec![T::zero(); n * padded(batch * steps)],
+            noise: vec![T::zero(); n * batch * steps],
             scratch: vec![0.0; n * batch],
         }
     }
@@ -36,36 +42,24 @@ impl<T: Float> EpochNoise<T> {
     /// Draw one epoch from `rng` in the SPEC 4.5 order: ξ (B×N, trial-major), then ε_t
     /// (B×N) for t = 0…L−1.
     pub fn draw(&mut self, rng: &mut StreamRng, n: usize, batch: usize, steps: usize) {
-        let lb = steps * batch;
+        let nb = n * batch;
         let tenth = T::from_f64(0.1);
         rng::fill_normal_f32(rng, &mut self.scratch);
-        for i in 0..n {
-            for b in 0..batch {
-                self.r0[i * batch + b] = (tenth * T::from_f32(self.scratch[b * n + i])).tanh();
-            }
+        for (r, &x) in self.r0.iter_mut().zip(&self.scratch) {
+            *r = tenth * T::from_f32(x);
         }
+        T::tanh_slice(&mut self.r0);
         let sigma = T::from_f64(NOISE_STD);
-        let ld = padded(lb);
         for t in 0..steps {
             rng::fill_normal_f32(rng, &mut self.scratch);
-            for i in 0..n {
-                let row = &mut self.noise[i * ld + t * batch..i * ld + (t + 1) * batch];
-                for (b, v) in row.iter_mut().enumerate() {
-                    *v = sigma * T::from_f32(self.scratch[b * n + i]);
-                }
+            for (v, &x) in self.noise[t * nb..(t + 1) * nb]
+                .iter_mut()
+                .zip(&self.scratch)
+            {
+                *v = sigma * T::from_f32(x);
             }
         }
     }
-}
-
-/// Column chunk of the gradient GEMMs.
-const GEMM_CHUNK: usize = 512;
-
-/// Leading dimension used for a row of `cols` elements: rounded up to 16 and offset by 32
-/// elements so that consecutive rows never sit a multiple of 4 KiB apart (cache-set
-/// aliasing).
-pub fn padded(cols: usize) -> usize {
-    cols.div_ceil(16) * 16 + 32
 }
 
 /// Preallocated buffers of one full-rank network's epoch.
@@ -74,18 +68,23 @@ pub struct FullRankWorkspace<T> {
     n: usize,
     batch: usize,
     steps: usize,
-    /// r_0…r_L, N × ((L+1)·B).
+    /// r_0…r_L, (L+1) blocks of B × N.
     r: Vec<T>,
-    /// z_t in the forward pass, then e_t in the backward pass, N × (L·B).
+    /// z_t in the forward pass, then e_t in the backward pass, L blocks of B × N.
     ze: Vec<T>,
-    /// W_outᵀ g_t, then δ_t, N × (L·B).
-    d: Vec<T>,
-    /// Outputs o_t, 2 × (L·B).
+    /// δ_{t+1} and δ_t, B × N each.
+    d_next: Vec<T>,
+    d_cur: Vec<T>,
+    /// W_recᵀ (N × N), refreshed at every run.
+    w_rec_t: Vec<T>,
+    /// Outputs o_t, (L·B) × 2.
     o: Vec<T>,
-    /// Output gradients g_t, 2 × (L·B).
+    /// Output gradients g_t, (L·B) × 2.
     g: Vec<T>,
-    /// Per-unit input drive W_in u_t(c) + b_in + b_rec for the two classes, N × 2.
+    /// Per-class input drive W_in u_t(c) + b_in + b_rec, 2 × N.
     drive: Vec<T>,
+    /// Column sums of E and input-weight gradient accumulators, 3 × N.
+    acc: Vec<T>,
 }
 
 /// Loss and metrics of one forward pass (pre-update).
@@ -104,27 +103,30 @@ pub struct EpochStats {
 impl<T: Float> FullRankWorkspace<T> {
     /// Buffers for N units, batch B and L steps.
     pub fn new(n: usize, batch: usize, steps: usize) -> Self {
-        let lb = steps * batch;
+        let nb = n * batch;
         FullRankWorkspace {
             n,
             batch,
             steps,
-            r: vec![T::zero(); n * padded(lb + batch)],
-            ze: vec![T::zero(); n * padded(lb)],
-            d: vec![T::zero(); n * padded(lb)],
-            o: vec![T::zero(); 2 * padded(lb)],
-            g: vec![T::zero(); 2 * padded(lb)],
+            r: vec![T::zero(); nb * (steps + 1)],
+            ze: vec![T::zero(); nb * steps],
+            d_next: vec![T::zero(); nb],
+            d_cur: vec![T::zero(); nb],
+            w_rec_t: vec![T::zero(); n * n],
+            o: vec![T::zero(); 2 * batch * steps],
+            g: vec![T::zero(); 2 * batch * steps],
             drive: vec![T::zero(); 2 * n],
+            acc: vec![T::zero(); 3 * n],
         }
     }
 
-    /// Rates r_0…r_L of the last forward pass, N × ((L+1)·B) (unit i, step t, trial b at
-    /// `i·(L+1)B + t·B + b`).
+    /// Rates r_0…r_L of the last forward pass: trial b, unit i, step t at `(t·B + b)·N + i`.
     pub fn rates(&self) -> &[T] {
         &self.r
     }
 
-    /// Outputs o_0…o_{L−1} of the last forward pass, 2 × (L·B).
+    /// Outputs o_0…o_{L−1} of the last forward pass: channel k of trial b at step t at
+    /// `(t·B + b)·2 + k`.
     pub fn outputs(&self) -> &[T] {
         &self.o
     }
@@ -144,86 +146,59 @@ impl<T: Float> FullRankWorkspace<T> {
         assert_eq!(p.n_hidden(), n);
         assert_eq!(task.batch, bsz);
         assert_eq!(task.steps, l);
+        let nb = n * bsz;
         let lb = l * bsz;
-        let ldr = padded(lb + bsz);
-        let ld = padded(lb);
         let alpha = task.alpha;
         let one_m_a = T::one() - alpha;
 
-        // r_0
         for i in 0..n {
-            self.r[i * ldr..i * ldr + bsz].copy_from_slice(&noise.r0[i * bsz..(i + 1) * bsz]);
+            for j in 0..n {
+                self.w_rec_t[j * n + i] = p.w_rec[i * n + j];
+            }
         }
+        self.r[..nb].copy_from_slice(&noise.r0);
         // Forward.
         for t in 0..l {
             for c in 0..2 {
                 let u = task.inputs[2 * t + c];
                 for i in 0..n {
-                    self.drive[2 * i + c] =
+                    self.drive[c * n + i] =
                         (p.w_in[2 * i] * u[0] + p.w_in[2 * i + 1] * u[1] + p.b_in[i]) + p.b_rec[i];
                 }
             }
-            // ze[:, t] = W_rec r_t
-            // SAFETY: the blocks lie inside `r` and `ze` (strides ldr / ld, width bsz).
+            // Z_t = R_t W_recᵀ
+            // SAFETY: block t of `r` and `ze` (B × N, row stride N) and W_recᵀ (N × N).
             unsafe {
-                T::gemm_raw(
-                    n,
-                    n,
+                gemm_nn(
                     bsz,
-                    T::one(),
-                    p.w_rec.as_ptr(),
-                    n as isize,
+                    n,
+                    n,
+                    self.r.as_ptr().add(t * nb),
+                    n,
                     1,
-                    self.r.as_ptr().add(t * bsz),
-                    ldr as isize,
-                    1,
-                    T::zero(),
-                    self.ze.as_mut_ptr().add(t * bsz),
-                    ld as isize,
-                    1,
+                    self.w_rec_t.as_ptr(),
+                    n,
+                    self.ze.as_mut_ptr().add(t * nb),
+                    n,
+                    false,
                 );
             }
-            for i in 0..n {
-                let z = &mut self.ze[i * ld + t * bsz..i * ld + (t + 1) * bsz];
-                let nz = &noise.noise[i * ld + t * bsz..i * ld + (t + 1) * bsz];
-                let (d0, d1) = (self.drive[2 * i], self.drive[2 * i + 1]);
-                for ((zz, nn), k) in z.chunks_exact_mut(2).zip(nz.chunks_exact(2)).zip(0..) {
-                    let _ = k;
-                    zz[0] = d0 + zz[0] + nn[0];
-                    zz[1] = d1 + zz[1] + nn[1];
-                }
-                if bsz % 2 == 1 {
-                    let last = bsz - 1;
-                    z[last] = d0 + z[last] + nz[last];
-                }
-                T::tanh_slice(z);
-                let (rt, rt1) =
-                    self.r[i * ldr + t * bsz..i * ldr + (t + 2) * bsz].split_at_mut(bsz);
-                for ((r1, &r0), &zz) in rt1.iter_mut().zip(rt.iter()).zip(z.iter()) {
-                    *r1 = one_m_a * r0 + alpha * zz;
+            let z = &mut self.ze[t * nb..(t + 1) * nb];
+            let nz = &noise.noise[t * nb..(t + 1) * nb];
+            for (b, (zr, nr)) in z.chunks_exact_mut(n).zip(nz.chunks_exact(n)).enumerate() {
+                let dr = &self.drive[(b % 2) * n..(b % 2 + 1) * n];
+                for ((zz, &d), &e) in zr.iter_mut().zip(dr).zip(nr) {
+                    *zz = (d + *zz) + e;
                 }
             }
+            T::tanh_slice(z);
+            let (rt, rt1) = self.r[t * nb..(t + 2) * nb].split_at_mut(nb);
+            for ((r1, &r0), &zz) in rt1.iter_mut().zip(rt.iter()).zip(z.iter()) {
+                *r1 = one_m_a * r0 + alpha * zz;
+            }
         }
-        // Outputs o = W_out R[:, 0..L] + b_out.
-        // SAFETY: R's first lb columns, row stride ldr.
-        unsafe {
-            T::gemm_raw(
-                2,
-                n,
-                lb,
-                T::one(),
-                p.w_out.as_ptr(),
-                n as isize,
-                1,
-                self.r.as_ptr(),
-                ldr as isize,
-                1,
-                T::zero(),
-                self.o.as_mut_ptr(),
-                ld as isize,
-                1,
-            );
-        }
+        // Outputs, loss, output gradients and metrics.
+        let (w0, w1) = p.w_out.split_at(n);
         let inv_bl = T::one() / T::from_f64((bsz * l) as f64);
         let mut loss = 0.0f64;
         let mut acc = MetricAcc::default();
@@ -232,25 +207,25 @@ impl<T: Float> FullRankWorkspace<T> {
             let w = task.weights[t];
             let in_win = t >= task.window.0 && t < task.window.1;
             for b in 0..bsz {
+                let row = (t * bsz + b) * n;
+                let rr = &self.r[row..row + n];
                 let y = task.targets[2 * t + b % 2];
+                let pre = [dot(w0, rr) + p.b_out[0], dot(w1, rr) + p.b_out[1]];
                 let mut ov = [T::zero(); 2];
                 for k in 0..2 {
-                    let idx = k * ld + t * bsz + b;
-                    let v = self.o[idx] + p.b_out[k];
                     let o = match task.readout {
-                        Readout::Sigmoid => v.sigmoid(),
-                        Readout::Linear => v,
+                        Readout::Sigmoid => pre[k].sigmoid(),
+                        Readout::Linear => pre[k],
                     };
-                    self.o[idx] = o;
                     ov[k] = o;
                     let diff = o - y[k];
                     loss += (w * diff * diff).to_f64();
-                    let gk = match task.readout {
+                    self.g[(t * bsz + b) * 2 + k] = match task.readout {
                         Readout::Sigmoid => inv_bl * w * diff * o * (T::one() - o),
                         Readout::Linear => inv_bl * w * diff,
                     };
-                    self.g[idx] = gk;
                 }
+                self.o[(t * bsz + b) * 2..(t * bsz + b) * 2 + 2].copy_from_slice(&ov);
                 if in_win {
                     acc.add(
                         [ov[0].to_f64(), ov[1].to_f64()],
@@ -272,141 +247,116 @@ impl<T: Float> FullRankWorkspace<T> {
             return stats;
         };
 
-        // Backward. d = W_outᵀ G (N × lb).
-        // SAFETY: W_outᵀ read with strides (1, n); G and d have row stride ld over lb columns.
-        unsafe {
-            T::gemm_raw(
-                n,
-                2,
-                lb,
-                T::one(),
-                p.w_out.as_ptr(),
-                1,
-                n as isize,
-                self.g.as_ptr(),
-                ld as isize,
-                1,
-                T::zero(),
-                self.d.as_mut_ptr(),
-                ld as isize,
-                1,
-            );
-        }
+        // Backward: δ_{t+1} in d_next; δ_L = 0.
+        self.d_next.fill(T::zero());
         for t in (0..l).rev() {
+            let ze = &mut self.ze[t * nb..(t + 1) * nb];
             if t == l - 1 {
-                for i in 0..n {
-                    self.ze[i * ld + t * bsz..i * ld + (t + 1) * bsz].fill(T::zero());
-                }
-                continue;
-            }
-            for i in 0..n {
-                let row = i * ld;
-                let (dt, dt1) = self.d[row + t * bsz..row + (t + 2) * bsz].split_at_mut(bsz);
-                let ze = &mut self.ze[row + t * bsz..row + (t + 1) * bsz];
-                for ((e, &d1), dd) in ze.iter_mut().zip(dt1.iter()).zip(dt.iter_mut()) {
+                ze.fill(T::zero());
+            } else {
+                for (e, &d1) in ze.iter_mut().zip(&self.d_next) {
                     let z = *e;
                     *e = alpha * d1 * (T::one() - z * z);
-                    *dd += one_m_a * d1;
                 }
             }
-            if t > 0 {
-                // δ_t += W_recᵀ e_t
-                // SAFETY: blocks inside `ze` and `d`, row stride ld, width bsz.
+            if t == 0 {
+                break;
+            }
+            // δ_t = W_outᵀ g_t + (1−α) δ_{t+1} + W_recᵀ e_t
+            for b in 0..bsz {
+                let g0 = self.g[(t * bsz + b) * 2];
+                let g1 = self.g[(t * bsz + b) * 2 + 1];
+                let dc = &mut self.d_cur[b * n..(b + 1) * n];
+                let dn = &self.d_next[b * n..(b + 1) * n];
+                for (((d, &x0), &x1), &d1) in dc.iter_mut().zip(w0).zip(w1).zip(dn) {
+                    *d = (x0 * g0 + x1 * g1) + one_m_a * d1;
+                }
+            }
+            if t < l - 1 {
+                // SAFETY: block t of `ze` (B × N), W_rec (N × N), d_cur (B × N).
                 unsafe {
-                    T::gemm_raw(
-                        n,
-                        n,
+                    gemm_nn(
                         bsz,
-                        T::one(),
+                        n,
+                        n,
+                        self.ze.as_ptr().add(t * nb),
+                        n,
+                        1,
                         p.w_rec.as_ptr(),
-                        1,
-                        n as isize,
-                        self.ze.as_ptr().add(t * bsz),
-                        ld as isize,
-                        1,
-                        T::one(),
-                        self.d.as_mut_ptr().add(t * bsz),
-                        ld as isize,
-                        1,
+                        n,
+                        self.d_cur.as_mut_ptr(),
+                        n,
+                        true,
                     );
                 }
             }
+            std::mem::swap(&mut self.d_cur, &mut self.d_next);
         }
-        // ∂W_rec = E R[:, 0..L]ᵀ, ∂W_out = G R[:, 0..L]ᵀ, accumulated over column chunks of
-        // GEMM_CHUNK (matrixmultiply is markedly faster on k ≈ 512 than on one k = L·B call).
+        // ∂W_rec = Eᵀ R and ∂W_out = Gᵀ R over the L·B rows, in chunks of GRAD_CHUNK rows.
         let mut c0 = 0;
         while c0 < lb {
-            let kc = GEMM_CHUNK.min(lb - c0);
-            let beta = if c0 == 0 { T::zero() } else { T::one() };
-            // SAFETY: columns c0..c0+kc of E (row stride ld), G (row stride ld) and R (row
-            // stride ldr; read transposed with strides (1, ldr)) lie inside their buffers.
+            let kc = GRAD_CHUNK.min(lb - c0);
+            // SAFETY: rows c0..c0+kc of E, G and R lie inside their buffers.
             unsafe {
-                T::gemm_raw(
+                gemm_nn(
+                    n,
                     n,
                     kc,
+                    self.ze.as_ptr().add(c0 * n),
+                    1,
                     n,
-                    T::one(),
-                    self.ze.as_ptr().add(c0),
-                    ld as isize,
-                    1,
-                    self.r.as_ptr().add(c0),
-                    1,
-                    ldr as isize,
-                    beta,
+                    self.r.as_ptr().add(c0 * n),
+                    n,
                     gr.w_rec.as_mut_ptr(),
-                    n as isize,
-                    1,
-                );
-                T::gemm_raw(
-                    2,
-                    kc,
                     n,
-                    T::one(),
-                    self.g.as_ptr().add(c0),
-                    ld as isize,
+                    c0 > 0,
+                );
+                gemm_nn(
+                    2,
+                    n,
+                    kc,
+                    self.g.as_ptr().add(c0 * 2),
                     1,
-                    self.r.as_ptr().add(c0),
-                    1,
-                    ldr as isize,
-                    beta,
+                    2,
+                    self.r.as_ptr().add(c0 * n),
+                    n,
                     gr.w_out.as_mut_ptr(),
-                    n as isize,
-                    1,
+                    n,
+                    c0 > 0,
                 );
             }
             c0 += kc;
         }
-        for k in 0..2 {
-            gr.b_out[k] = sum(&self.g[k * ld..k * ld + lb]);
-        }
-        for i in 0..n {
-            let row = &self.ze[i * ld..i * ld + lb];
-            let s = sum(row);
-            gr.b_in[i] = s;
-            gr.b_rec[i] = s;
-            let mut w = [T::zero(); 2];
-            for t in 0..l {
-                let u0 = task.inputs[2 * t];
-                let u1 = task.inputs[2 * t + 1];
-                if u0 == [T::zero(); 2] && u1 == [T::zero(); 2] {
-                    continue;
-                }
-                let blk = &row[t * bsz..(t + 1) * bsz];
-                let (mut s0, mut s1) = (T::zero(), T::zero());
-                for pair in blk.chunks_exact(2) {
-                    s0 += pair[0];
-                    s1 += pair[1];
-                }
-                if bsz % 2 == 1 {
-                    s0 += blk[bsz - 1];
-                }
-                for c in 0..2 {
-                    w[c] += s0 * u0[c] + s1 * u1[c];
+        // Biases and input weights.
+        self.acc.fill(T::zero());
+        let (colsum, win) = self.acc.split_at_mut(n);
+        for (k, row) in self.ze.chunks_exact(n).enumerate() {
+            for (s, &e) in colsum.iter_mut().zip(row) {
+                *s += e;
+            }
+            let t = k / bsz;
+            let u = task.inputs[2 * t + (k % bsz) % 2];
+            if u != [T::zero(); 2] {
+                let (wi0, wi1) = win.split_at_mut(n);
+                for ((a0, a1), &e) in wi0.iter_mut().zip(wi1.iter_mut()).zip(row) {
+                    *a0 += e * u[0];
+                    *a1 += e * u[1];
                 }
             }
-            gr.w_in[2 * i] = w[0];
-            gr.w_in[2 * i + 1] = w[1];
         }
+        gr.b_in.copy_from_slice(colsum);
+        gr.b_rec.copy_from_slice(colsum);
+        for i in 0..n {
+            gr.w_in[2 * i] = win[i];
+            gr.w_in[2 * i + 1] = win[n + i];
+        }
+        let (mut s0, mut s1) = (T::zero(), T::zero());
+        for gk in self.g.chunks_exact(2) {
+            s0 += gk[0];
+            s1 += gk[1];
+        }
+        gr.b_out[0] = s0;
+        gr.b_out[1] = s1;
         stats.grad_norm = gr
             .w_rec
             .iter()
@@ -418,22 +368,4 @@ impl<T: Float> FullRankWorkspace<T> {
             .sqrt();
         stats
     }
-}
-
-fn sum<T: Float>(x: &[T]) -> T {
-    let mut acc = [T::zero(); 8];
-    let mut chunks = x.chunks_exact(8);
-    for c in &mut chunks {
-        for k in 0..8 {
-            acc[k] += c[k];
-        }
-    }
-    let mut s = T::zero();
-    for v in chunks.remainder() {
-        s += *v;
-    }
-    for a in acc {
-        s += a;
-    }
-    s
 }

@@ -3,7 +3,7 @@
 //! Parameters are stored in PyTorch orientation as flat row-major vectors, so that they can
 //! be written to / read from `.npz` files unchanged (see [`crate::io::network`]).
 
-use super::float::Float;
+use super::float::{dot, Float};
 use super::rng::{self, Stream};
 use rand::Rng;
 
@@ -347,25 +347,22 @@ fn full_step<T: Float>(
     pre: &mut [T],
 ) {
     let n = p.n_hidden();
-    for i in 0..n {
-        let row = &p.w_rec[i * n..(i + 1) * n];
-        let mut acc = T::zero();
-        for j in 0..n {
-            acc += row[j] * r[j];
-        }
-        // Same association order as the batched trainer: ((W_in u + b_in) + (W_rec r)) + b_rec + noise.
-        let inp = p.w_in[i * 2] * u[0] + p.w_in[i * 2 + 1] * u[1] + p.b_in[i];
-        pre[i] = inp + acc + p.b_rec[i] + sigma * eps[i];
+    for (i, pi) in pre.iter_mut().enumerate() {
+        let acc = dot(&p.w_rec[i * n..(i + 1) * n], r);
+        // Same association as the batched trainer: ((W_in u + b_in) + b_rec + W_rec r) + noise.
+        let drive = (p.w_in[i * 2] * u[0] + p.w_in[i * 2 + 1] * u[1] + p.b_in[i]) + p.b_rec[i];
+        *pi = (drive + acc) + sigma * eps[i];
     }
     T::tanh_slice(pre);
-    for i in 0..n {
-        r[i] = (T::one() - alpha) * r[i] + alpha * pre[i];
+    for (ri, &z) in r.iter_mut().zip(pre.iter()) {
+        *ri = (T::one() - alpha) * *ri + alpha * z;
     }
 }
 
 /// Simulate ONE trial of a full-rank network for `inputs.len()` steps (SPEC 3.1, 6):
-/// r_0 = tanh(0.1 ξ), noise 0.001·ε_t inside the tanh, ξ (N) then ε_t (N) per step drawn
-/// (f32) from `rng`. Returns the rates r_1…r_T as a T×N row-major matrix.
+/// r_0 = tanh(0.1 ξ), noise 0.001·ε_t inside the tanh, with ξ (N) and then ε_t (N) for each
+/// step drawn by [`rng::fill_normal_f32`] from `rng`. Returns the rates r_1…r_T as a T×N
+/// row-major matrix. The arithmetic is that of the batched trainer for a single trial.
 pub fn simulate_trial_rng<T: Float, R: Rng + ?Sized>(
     p: &FullRankParams<T>,
     alpha: T,
@@ -373,16 +370,19 @@ pub fn simulate_trial_rng<T: Float, R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Vec<T> {
     let n = p.n_hidden();
-    let mut r: Vec<T> = (0..n)
-        .map(|_| T::from_f32((0.1 * rng::normal_f32(rng)).tanh()))
-        .collect();
+    let mut draw = vec![0f32; n];
+    rng::fill_normal_f32(rng, &mut draw);
+    let tenth = T::from_f64(0.1);
+    let mut r: Vec<T> = draw.iter().map(|&x| tenth * T::from_f32(x)).collect();
+    T::tanh_slice(&mut r);
     let mut eps = vec![T::zero(); n];
     let mut pre = vec![T::zero(); n];
     let mut out = Vec::with_capacity(inputs.len() * n);
     let sigma = T::from_f64(NOISE_STD);
     for &u in inputs {
-        for e in eps.iter_mut() {
-            *e = T::from_f32(rng::normal_f32(rng));
+        rng::fill_normal_f32(rng, &mut draw);
+        for (e, &x) in eps.iter_mut().zip(&draw) {
+            *e = T::from_f32(x);
         }
         full_step(p, alpha, u, &mut r, &eps, sigma, &mut pre);
         out.extend_from_slice(&r);
@@ -428,11 +428,7 @@ pub fn full_readout<T: Float>(p: &FullRankParams<T>, readout: Readout, r: &[T]) 
     let n = p.n_hidden();
     let mut o = [T::zero(); 2];
     for (k, ok) in o.iter_mut().enumerate() {
-        let mut acc = T::zero();
-        for i in 0..n {
-            acc += p.w_out[k * n + i] * r[i];
-        }
-        let v = acc + p.b_out[k];
+        let v = dot(&p.w_out[k * n..(k + 1) * n], r) + p.b_out[k];
         *ok = match readout {
             Readout::Sigmoid => v.sigmoid(),
             Readout::Linear => v,
@@ -458,29 +454,20 @@ pub fn rank2_rollout<T: Float>(p: &Rank2Params<T>, alpha: T, steps: usize) -> Ra
     let n = p.n_hidden();
     let mut x = Vec::with_capacity((steps + 1) * n);
     x.extend_from_slice(&p.x0);
-    let latent = |xs: &[T]| -> [T; 2] {
-        let mut k = [T::zero(); 2];
-        for (r, kr) in k.iter_mut().enumerate() {
-            let mut acc = T::zero();
-            for i in 0..n {
-                acc += p.n[r * n + i] * xs[i];
-            }
-            *kr = acc;
-        }
-        k
-    };
+    let (n0, n1) = p.n.split_at(n);
+    let latent = |xs: &[T]| -> [T; 2] { [dot(n0, xs), dot(n1, xs)] };
     let mut kappa = Vec::with_capacity(steps + 1);
     let mut output = Vec::with_capacity(steps);
     kappa.push(latent(&p.x0));
     let mut z = vec![T::zero(); n];
     for t in 0..steps {
         let k = kappa[t];
-        for i in 0..n {
-            z[i] = p.m[i * 2] * k[0] + p.m[i * 2 + 1] * k[1] + p.b[i];
+        for ((zi, m), &b) in z.iter_mut().zip(p.m.chunks_exact(2)).zip(&p.b) {
+            *zi = m[0] * k[0] + m[1] * k[1] + b;
         }
         T::tanh_slice(&mut z);
-        for i in 0..n {
-            let xi = (T::one() - alpha) * x[t * n + i] + alpha * z[i];
+        for (i, &zi) in z.iter().enumerate() {
+            let xi = (T::one() - alpha) * x[t * n + i] + alpha * zi;
             x.push(xi);
         }
         let k1 = latent(&x[(t + 1) * n..(t + 2) * n]);

@@ -73,13 +73,13 @@ impl<T: Float> Rank2Workspace<T> {
         for t in 0..total {
             let k = self.kappa[t];
             let z = &mut self.z[t * n..(t + 1) * n];
-            for i in 0..n {
-                z[i] = p.m[2 * i] * k[0] + p.m[2 * i + 1] * k[1] + p.b[i];
+            for ((zi, m), &b) in z.iter_mut().zip(p.m.chunks_exact(2)).zip(&p.b) {
+                *zi = m[0] * k[0] + m[1] * k[1] + b;
             }
             T::tanh_slice(z);
             let (xa, xb) = self.x[t * n..(t + 2) * n].split_at_mut(n);
-            for i in 0..n {
-                xb[i] = one_m_a * xa[i] + alpha * z[i];
+            for ((x1, &x0), &zi) in xb.iter_mut().zip(xa.iter()).zip(z.iter()) {
+                *x1 = one_m_a * x0 + alpha * zi;
             }
             let k1 = latent(xb);
             self.kappa[t + 1] = k1;

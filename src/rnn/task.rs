@@ -59,7 +59,7 @@ pub fn reference_window_raw(delay_s: f64, response_s: f64) -> (i64, i64) {
 /// A duration of `ms` expressed in seconds the way the reference's grids produce it:
 /// l·(grid/1000) with l = ms/grid when `ms` is a multiple of `grid_ms`, else ms/1000.
 pub fn grid_seconds(ms: u32, grid_ms: u32) -> f64 {
-    if grid_ms > 0 && ms % grid_ms == 0 {
+    if grid_ms > 0 && ms.is_multiple_of(grid_ms) {
         (ms / grid_ms) as f64 * (grid_ms as f64 / 1000.0)
     } else {
         ms as f64 / 1000.0
