@@ -72,10 +72,14 @@ fn constant_signs_give_index_one_and_zero_signs_nan() {
 #[test]
 fn fast_periodic_signs_give_index_near_zero() {
     // Alternating signs: all power at the Nyquist bin |k_c| = n/2, far outside the disk.
-    let s: Vec<f64> = (0..200).map(|t| if t % 2 == 0 { 1.0 } else { -1.0 }).collect();
+    let s: Vec<f64> = (0..200)
+        .map(|t| if t % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
     assert!(index_from_signs(&s) < 1e-20);
     // Period 8 over n = 216: power at |k_c| = 27 and odd harmonics; nothing at |k_c| ≤ 3.
-    let s: Vec<f64> = (0..216).map(|t| if (t / 4) % 2 == 0 { 1.0 } else { -1.0 }).collect();
+    let s: Vec<f64> = (0..216)
+        .map(|t| if (t / 4) % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
     let i = index_from_signs(&s);
     assert!(i < 1e-20, "{i}");
     assert_eq!(Mechanism::from_index(i), Mechanism::LimitCycle);
@@ -100,7 +104,9 @@ fn random_rates(t: usize, n: usize, seed: u64) -> Vec<f64> {
         let th = i as f64 * 0.37;
         for j in 0..n {
             f.push(
-                3.0 * th.sin() * a[j] + 1.5 * (0.5 * th).cos() * b[j] + 0.1 * rng.random_range(-1.0..1.0),
+                3.0 * th.sin() * a[j]
+                    + 1.5 * (0.5 * th).cos() * b[j]
+                    + 0.1 * rng.random_range(-1.0..1.0),
             );
         }
     }
@@ -114,12 +120,20 @@ fn exact_pca_matches_eigen_decomposition_of_covariance() {
         let (v, s) = top2_pcs(&f, t, n).unwrap();
         let (w, e) = top2_pcs_eigen(&f, t, n).unwrap();
         for k in 0..2 {
-            assert!(rel_close(s[k] * s[k], e[k], 1e-9), "σ² {} vs λ {}", s[k] * s[k], e[k]);
+            assert!(
+                rel_close(s[k] * s[k], e[k], 1e-9),
+                "σ² {} vs λ {}",
+                s[k] * s[k],
+                e[k]
+            );
             for j in 0..n {
                 assert!((v[k][j] - w[k][j]).abs() < 1e-8, "t={t} n={n} k={k} j={j}");
             }
             // Sign convention: the largest-|.| loading is positive.
-            let big = v[k].iter().copied().fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+            let big = v[k]
+                .iter()
+                .copied()
+                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
             assert!(big > 0.0);
             let norm: f64 = v[k].iter().map(|x| x * x).sum();
             assert!((norm - 1.0).abs() < 1e-12);
@@ -134,7 +148,14 @@ fn rotating_rates_are_lc_and_settling_rates_are_sp() {
     let mut f = Vec::new();
     for i in 0..t {
         let th = 2.0 * std::f64::consts::PI * i as f64 / 10.0;
-        f.extend_from_slice(&[th.cos(), th.sin(), 0.5 * th.cos(), 0.1, -0.2 * th.sin(), 0.0]);
+        f.extend_from_slice(&[
+            th.cos(),
+            th.sin(),
+            0.5 * th.cos(),
+            0.1,
+            -0.2 * th.sin(),
+            0.0,
+        ]);
     }
     let r = mechanism_index(&f, t, n).unwrap();
     assert_eq!(r.label, Mechanism::LimitCycle, "index {}", r.index);

@@ -56,7 +56,10 @@ impl TanhRnnField {
         if n == 0 || w.len() != n * n {
             return Err(crate::Error::invalid(
                 "field",
-                format!("W has {} elements, b has {n}; need n² and n with n > 0", w.len()),
+                format!(
+                    "W has {} elements, b has {n}; need n² and n with n > 0",
+                    w.len()
+                ),
             ));
         }
         if w.iter().chain(&b).any(|x| !x.is_finite()) {
@@ -175,7 +178,10 @@ impl LowRankLatentField {
             ));
         }
         if m.iter().chain(&n).chain(&b).any(|x| !x.is_finite()) {
-            return Err(crate::Error::invalid("field", "non-finite connectivity or bias"));
+            return Err(crate::Error::invalid(
+                "field",
+                "non-finite connectivity or bias",
+            ));
         }
         Ok(LowRankLatentField {
             n_hidden: nh,
@@ -235,7 +241,12 @@ impl VectorField for LowRankLatentField {
 /// Forward-Euler rollout x_{t+1} = x_t + α F(x_t) for `steps` steps from `x0`; returns
 /// x_1…x_steps as a (steps × dim) row-major matrix. For the RNN fields this is exactly the
 /// network's noise-free, input-off update with leak α (SPEC 3.1, 3.3).
-pub fn euler_rollout<V: VectorField + ?Sized>(field: &V, x0: &[f64], alpha: f64, steps: usize) -> Vec<f64> {
+pub fn euler_rollout<V: VectorField + ?Sized>(
+    field: &V,
+    x0: &[f64],
+    alpha: f64,
+    steps: usize,
+) -> Vec<f64> {
     let d = field.dim();
     let mut x = x0.to_vec();
     let mut f = vec![0.0; d];

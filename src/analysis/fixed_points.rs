@@ -12,8 +12,8 @@
 //! ([`PointType`]).
 
 use super::field::VectorField;
-use argmin::core::{CostFunction, Executor, Gradient, State};
-use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::core::{CostFunction, Executor, Gradient};
+use argmin::solver::linesearch::{condition::ArmijoCondition, BacktrackingLineSearch};
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::{DMatrix, DVector};
 use rand::{RngExt, SeedableRng};
@@ -180,6 +180,29 @@ impl Default for FixedPointConfig {
 
 struct SpeedProblem<'a, V: VectorField + ?Sized> {
     field: &'a V,
+    /// Best finite (q, x) evaluated so far: the result if the solver aborts.
+    best: &'a std::cell::RefCell<(f64, Vec<f64>)>,
+}
+
+impl<V: VectorField + ?Sized> SpeedProblem<'_, V> {
+    fn eval(&self, p: &DVector<f64>, g: &mut [f64]) -> Result<f64, argmin::core::Error> {
+        // A non-finite trial point (e.g. from a degenerate quasi-Newton update when y·s = 0)
+        // aborts the run instead of letting the line search loop on NaN.
+        if p.iter().any(|v| !v.is_finite()) {
+            return Err(argmin::core::Error::msg("non-finite trial point"));
+        }
+        let q = self.field.q_and_grad(p.as_slice(), g);
+        if !q.is_finite() || g.iter().any(|v| !v.is_finite()) {
+            return Err(argmin::core::Error::msg("non-finite objective"));
+        }
+        let mut b = self.best.borrow_mut();
+        if q < b.0 {
+            b.0 = q;
+            b.1.clear();
+            b.1.extend_from_slice(p.as_slice());
+        }
+        Ok(q)
+    }
 }
 
 impl<V: VectorField + ?Sized> CostFunction for SpeedProblem<'_, V> {
@@ -187,7 +210,7 @@ impl<V: VectorField + ?Sized> CostFunction for SpeedProblem<'_, V> {
     type Output = f64;
     fn cost(&self, p: &Self::Param) -> Result<f64, argmin::core::Error> {
         let mut g = vec![0.0; p.len()];
-        Ok(self.field.q_and_grad(p.as_slice(), &mut g))
+        self.eval(p, &mut g)
     }
 }
 
@@ -196,20 +219,28 @@ impl<V: VectorField + ?Sized> Gradient for SpeedProblem<'_, V> {
     type Gradient = DVector<f64>;
     fn gradient(&self, p: &Self::Param) -> Result<DVector<f64>, argmin::core::Error> {
         let mut g = vec![0.0; p.len()];
-        self.field.q_and_grad(p.as_slice(), &mut g);
+        self.eval(p, &mut g)?;
         Ok(DVector::from_vec(g))
     }
 }
 
-/// Minimise q from `x0` with L-BFGS; returns the final point (the start itself if the solver
-/// fails, e.g. on a non-finite state).
+/// Minimise q from `x0` with L-BFGS; returns the best point evaluated (the start itself if
+/// nothing better was found). A run that meets a non-finite trial point stops there.
 pub fn minimise_speed<V: VectorField + ?Sized>(
     field: &V,
     x0: &[f64],
     cfg: &FixedPointConfig,
 ) -> Vec<f64> {
-    let problem = SpeedProblem { field };
-    let ls = MoreThuenteLineSearch::new();
+    let best = std::cell::RefCell::new((f64::INFINITY, x0.to_vec()));
+    let problem = SpeedProblem { field, best: &best };
+    // Backtracking (Armijo, c = 1e-4, ρ = 0.5): as the step shrinks the Armijo condition
+    // eventually holds for any finite descent direction.
+    let Ok(cond) = ArmijoCondition::new(1e-4) else {
+        return x0.to_vec();
+    };
+    let Ok(ls) = BacktrackingLineSearch::new(cond).rho(0.5) else {
+        return x0.to_vec();
+    };
     let solver = match LBFGS::new(ls, cfg.memory.max(1))
         .with_tolerance_grad(cfg.grad_tol * 1e-3)
         .and_then(|s| s.with_tolerance_cost(0.0))
@@ -217,21 +248,23 @@ pub fn minimise_speed<V: VectorField + ?Sized>(
         Ok(s) => s,
         Err(_) => return x0.to_vec(),
     };
-    let res = Executor::new(problem, solver)
-        .configure(|st| st.param(DVector::from_column_slice(x0)).max_iters(cfg.max_iters))
+    // Whether the run ends normally or aborts on a non-finite point, the best point seen wins.
+    let _ = Executor::new(problem, solver)
+        .configure(|st| {
+            st.param(DVector::from_column_slice(x0))
+                .max_iters(cfg.max_iters)
+        })
         .run();
-    match res {
-        Ok(r) => match r.state().get_best_param() {
-            Some(p) if p.iter().all(|v| v.is_finite()) => p.as_slice().to_vec(),
-            _ => x0.to_vec(),
-        },
-        Err(_) => x0.to_vec(),
-    }
+    best.into_inner().1
 }
 
 /// Newton polishing of a near-fixed point: up to `iters` steps x ← x − J⁻¹F, each accepted
 /// only if it lowers q. Returns the polished point and its q.
-pub fn newton_polish<V: VectorField + ?Sized>(field: &V, x: &[f64], iters: usize) -> (Vec<f64>, f64) {
+pub fn newton_polish<V: VectorField + ?Sized>(
+    field: &V,
+    x: &[f64],
+    iters: usize,
+) -> (Vec<f64>, f64) {
     let d = field.dim();
     let mut x = x.to_vec();
     let mut f = vec![0.0; d];
@@ -278,7 +311,9 @@ pub fn with_perturbations(starts: &[Vec<f64>], cfg: &FixedPointConfig) -> Vec<Ve
         for _ in 0..cfg.perturbations_per_start {
             let p: Vec<f64> = s
                 .iter()
-                .map(|v| v + cfg.perturbation_std * rng.sample::<f64, _>(rand_distr::StandardNormal))
+                .map(|v| {
+                    v + cfg.perturbation_std * rng.sample::<f64, _>(rand_distr::StandardNormal)
+                })
                 .collect();
             out.push(p);
         }
@@ -299,10 +334,16 @@ pub fn find_critical_points<V: VectorField + ?Sized>(
     if starts.is_empty() {
         return Err(crate::Error::invalid("starts", "no starting points given"));
     }
-    if let Some(s) = starts.iter().find(|s| s.len() != d || s.iter().any(|v| !v.is_finite())) {
+    if let Some(s) = starts
+        .iter()
+        .find(|s| s.len() != d || s.iter().any(|v| !v.is_finite()))
+    {
         return Err(crate::Error::invalid(
             "starts",
-            format!("a start has {} finite-checked entries, the field has dim {d}", s.len()),
+            format!(
+                "a start has {} finite-checked entries, the field has dim {d}",
+                s.len()
+            ),
         ));
     }
     let all = with_perturbations(starts, cfg);

@@ -80,17 +80,17 @@ fn check_matrix(rates: &[f64], t: usize, n: usize) -> crate::Result<()> {
     if rates.len() != t * n {
         return Err(crate::Error::invalid(
             "rates",
-            format!("has {} elements, expected {t} x {n} = {}", rates.len(), t * n),
+            format!(
+                "has {} elements, expected {t} x {n} = {}",
+                rates.len(),
+                t * n
+            ),
         ));
     }
     if let Some(i) = rates.iter().position(|x| !x.is_finite()) {
         return Err(crate::Error::invalid(
             "rates",
-            format!(
-                "non-finite value at time {} unit {}",
-                i / n,
-                i % n
-            ),
+            format!("non-finite value at time {} unit {}", i / n, i % n),
         ));
     }
     Ok(())
@@ -168,7 +168,11 @@ pub fn top2_pcs(rates: &[f64], t: usize, n: usize) -> crate::Result<([Vec<f64>; 
 /// Top two principal axes from the symmetric eigen-decomposition of F_cᵀF_c (an independent
 /// route to [`top2_pcs`], used for checks), same sign convention; returns the axes and the
 /// two largest eigenvalues (= σ²).
-pub fn top2_pcs_eigen(rates: &[f64], t: usize, n: usize) -> crate::Result<([Vec<f64>; 2], [f64; 2])> {
+pub fn top2_pcs_eigen(
+    rates: &[f64],
+    t: usize,
+    n: usize,
+) -> crate::Result<([Vec<f64>; 2], [f64; 2])> {
     check_matrix(rates, t, n)?;
     let mut fc = DMatrix::from_row_slice(t, n, rates);
     for j in 0..n {

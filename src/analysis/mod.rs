@@ -7,9 +7,14 @@
 //!   off; rank-2 latent κ̇ = −κ + n tanh(mκ + b)).
 //! * [`fixed_points`] — fixed and slow points by minimising q = ½‖F‖² with L-BFGS.
 
+pub mod classify;
 pub mod field;
 pub mod fixed_points;
 pub mod index;
+pub mod out_of_trial;
+pub mod rank2;
+pub mod stats;
+pub mod studies;
 
 pub use field::{euler_rollout, LowRankLatentField, TanhRnnField, VectorField};
 pub use fixed_points::{

@@ -1,0 +1,65 @@
+//! Benchmarks of the mechanism analysis: fixed/slow-point search on an N = 100 network and the
+//! spectral index of an extended trial.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use dynphase::analysis::classify::{extended_trial_rates, ClassifierPost};
+use dynphase::analysis::field::{euler_rollout, TanhRnnField};
+use dynphase::analysis::fixed_points::{find_critical_points, starts_from_trajectory, FixedPointConfig};
+use dynphase::analysis::index::{index_from_signs_fft2, mechanism_index};
+use dynphase::rnn::FullRankParams;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use std::hint::black_box;
+
+/// A realistic random network: W ~ N(0, g²/N) with g = 1.5, b ~ U(±0.1), N = 100.
+fn random_field(g: f64, seed: u64) -> TanhRnnField {
+    let n = 100;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let w: Vec<f64> = (0..n * n)
+        .map(|_| g / (n as f64).sqrt() * rng.sample::<f64, _>(StandardNormal))
+        .collect();
+    let b: Vec<f64> = (0..n).map(|_| rng.random_range(-0.1..0.1)).collect();
+    TanhRnnField::new(w, b).unwrap()
+}
+
+fn bench_fixed_points(c: &mut Criterion) {
+    let field = random_field(1.5, 1);
+    let x0: Vec<f64> = (0..100).map(|i| 0.3 * ((i as f64) * 0.7).sin()).collect();
+    let traj = euler_rollout(&field, &x0, 0.5, 400);
+    // 32 trajectory starts + 32 perturbed copies = 64 minimisations.
+    let starts = starts_from_trajectory(&traj, 100, 32);
+    let cfg = FixedPointConfig::default();
+    let mut g = c.benchmark_group("fixed_points");
+    g.sample_size(10);
+    g.bench_function("random_g1.5_N100_64_starts", |b| {
+        b.iter(|| black_box(find_critical_points(&field, &starts, &cfg).unwrap()))
+    });
+    // Untrained paper network (Xavier init, seed 0): starts along its extended trial.
+    let p = FullRankParams::<f32>::init(100, 0);
+    let rates = extended_trial_rates(&p, 0.5, 40, ClassifierPost::Exclude, 0).unwrap();
+    let f2 = TanhRnnField::from_params(&p).unwrap();
+    let s2 = starts_from_trajectory(&rates, 100, 32);
+    g.bench_function("paper_init_N100_64_starts", |b| {
+        b.iter(|| black_box(find_critical_points(&f2, &s2, &cfg).unwrap()))
+    });
+    g.finish();
+}
+
+fn bench_index(c: &mut Criterion) {
+    // Longest no-post trial (delay 400 ms: L = 96, T_ext = 864) with N = 100.
+    let p = FullRankParams::<f32>::init(100, 3);
+    let rates = extended_trial_rates(&p, 0.5, 80, ClassifierPost::Exclude, 3).unwrap();
+    let t = rates.len() / 100;
+    let mut g = c.benchmark_group("index");
+    g.bench_function("mechanism_index_T864_N100", |b| {
+        b.iter(|| black_box(mechanism_index(&rates, t, 100).unwrap().index))
+    });
+    let s = mechanism_index(&rates, t, 100).unwrap().signs;
+    g.sample_size(10);
+    g.bench_function("fft2_path_T864", |b| b.iter(|| black_box(index_from_signs_fft2(&s))));
+    g.finish();
+}
+
+criterion_group!(benches, bench_fixed_points, bench_index);
+criterion_main!(benches);
