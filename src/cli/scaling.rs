@@ -31,10 +31,11 @@ pub struct ScalingArgs {
     /// Row filter: skip rows whose largest fraction is below this.
     #[arg(long, allow_hyphen_values = true)]
     pub min_peak: Option<f64>,
-    /// Fit only the K largest learning rates.
+    /// Fit only the K largest learning rates (onset fits; ignored for no-memory).
     #[arg(long)]
     pub top_lrs: Option<usize>,
-    /// Exclude this learning rate from the fit (repeatable).
+    /// Exclude this learning rate from the fit (repeatable; for no-memory its cells are
+    /// dropped from every window).
     #[arg(long)]
     pub exclude_lr: Vec<f64>,
     /// Do not exclude any learning rate (drops the experiment's default exclusion).
@@ -107,6 +108,12 @@ fn status_str(s: &RowStatus) -> String {
 pub fn run(args: &ScalingArgs) -> Result<()> {
     let setup = setup_from_args(args)?;
     let method = Method::parse(&args.method)?;
+    if args.bootstrap == 1 {
+        return Err(Error::invalid(
+            "bootstrap",
+            "needs at least 2 replicates (or 0 for none)",
+        ));
+    }
     let table = PhaseTable::read_csv(&args.table)?;
     let key_name = if setup.transposed() {
         "window_ms"

@@ -411,7 +411,7 @@ fn lmpar(
         for j in 0..n {
             wa1[j] = temp * diag[j];
         }
-        qrsolv(n, r, ldr, ipvt, &wa1[..n].to_vec(), qtb, x, sdiag, wa2);
+        qrsolv(n, r, ldr, ipvt, &wa1[..n], qtb, x, sdiag, wa2);
         for j in 0..n {
             wa2[j] = diag[j] * x[j];
         }
@@ -622,8 +622,8 @@ where
                 } else {
                     0.5 * dirder / (dirder + 0.5 * actred)
                 };
-                // `!(a < b)` also treats a NaN trial residual as a failed step.
-                if !(0.1 * fnorm1 < fnorm) || temp < 0.1 {
+                // A NaN trial residual counts as a failed step.
+                if 0.1 * fnorm1 >= fnorm || fnorm1.is_nan() || temp < 0.1 {
                     temp = 0.1;
                 }
                 delta = temp * delta.min(pnorm / 0.1);

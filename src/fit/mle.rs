@@ -14,13 +14,22 @@
 //! are clamped to `[1e-9, 1 - 1e-9]`.
 //!
 //! **Optimisation.** For fixed `(c0, c1)` the rows decouple and each row's log-likelihood is
-//! concave in its own shape parameter (`a_k` through `ln a_k`, or `k_k`), so it is maximised
-//! exactly by golden-section search on a fixed bracket. The resulting profile log-likelihood
-//! of `(c0, c1)` is continuous but not smooth (kinks where `T_c` crosses a grid delay), so it is
-//! maximised by Nelder–Mead (derivative-free) from several starts: the two-step estimate, a
-//! crude per-row threshold estimate, and both with the slope scaled by 0.6 and 1.5; each run is
-//! restarted once from its best vertex, and the best optimum wins. The parameterisation is
-//! centred (`loc = m + c1 (z - mean z)`) so `m` and `c1` are nearly uncorrelated.
+//! concave in its own shape parameter (`a_k` or `k_k`), so it is maximised exactly by a
+//! safeguarded Newton–bisection on the decreasing score within a fixed bracket (the clamping
+//! of probabilities only enters the value, not the root search). The resulting profile
+//! log-likelihood of `(c0, c1)` is continuous but not smooth (kinks where `T_c` crosses a grid
+//! delay), so it is maximised by Nelder–Mead (derivative-free, no gradient of a kinked
+//! function needed) from several starts: the two-step estimate, a crude per-row threshold
+//! estimate, and the first of these with the slope scaled by 0.6 and 1.5. Each start gets a
+//! short run and the best is polished by two restarted runs. The parameterisation is centred
+//! (`loc = m + c1 (z - mean z)`) so `m` and `c1` are nearly uncorrelated.
+//!
+//! **Rows.** The rows that the two-step estimator would fit (same `min_peak`, `top_lrs`,
+//! `exclude_lrs`), so both estimators see the same data.
+//!
+//! **Behaviour on synthetic data** (tests/fit_mle.rs; 15 lrs, 21 delays, 3–5 networks per
+//! cell, true beta 2.7, gradual onsets): two-step mean beta 2.19 (s.d. 0.37), this estimator
+//! 2.70 (s.d. 0.17); the profile interval covered the true exponent in 39 of 40 data sets.
 //!
 //! **Uncertainty.** 95 % profile-likelihood interval of `c1` (where twice the log-likelihood
 //! drops by 3.841 with `c0` re-maximised), mapped to beta; `p` is the likelihood-ratio test of
@@ -34,7 +43,7 @@ use super::scaling::{boundary_rows, two_step, BoundaryRow, RowStatus, ScalingSet
 use crate::{Error, Result};
 
 const P_MIN: f64 = 1e-9;
-const GOLDEN_ITERS: usize = 40;
+const NEWTON_ITERS: usize = 60;
 /// Half the 95 % quantile of chi-squared with one degree of freedom.
 const HALF_CHI2_95: f64 = 1.920_729_410_347_062;
 
@@ -117,57 +126,137 @@ impl Problem {
         }
     }
 
-    /// Log-likelihood of one row at location `loc` (ln T_c or x0) and shape `s`.
+    /// Log-likelihood of one row at location `loc` (ln T_c or x0) and shape `s`; cells where
+    /// the saturation model is identically 0 are skipped (their constant is added by the caller).
     fn row_ll(&self, r: &BoundaryRow, loc: f64, s: f64) -> f64 {
         let mut ll = 0.0;
-        for i in 0..r.t.len() {
-            let p = match self.kind {
-                Kind::Saturation => {
-                    let d = r.t[i] - loc.exp();
+        match self.kind {
+            Kind::Saturation => {
+                let (tc, a) = (loc.exp(), s.exp());
+                for i in 0..r.t.len() {
+                    let d = r.t[i] - tc;
                     if d > 0.0 {
-                        -(-s.exp() * d).exp_m1()
-                    } else {
-                        0.0
+                        let (lp, lq) = ln_clamped(-(-a * d).exp_m1());
+                        ll += r.k[i] as f64 * lp + (r.n[i] - r.k[i]) as f64 * lq;
                     }
                 }
-                Kind::Logistic => 1.0 / (1.0 + (-s * (r.t[i] - loc.exp())).exp()),
-                Kind::Transposed => 1.0 / (1.0 + (s * (r.t[i] - loc)).exp()),
-            };
-            let (lp, lq) = ln_clamped(p);
-            ll += r.k[i] as f64 * lp + (r.n[i] - r.k[i]) as f64 * lq;
+            }
+            Kind::Logistic | Kind::Transposed => {
+                let (c, sg) = match self.kind {
+                    Kind::Logistic => (loc.exp(), -s),
+                    _ => (loc, s),
+                };
+                for i in 0..r.t.len() {
+                    let (lp, lq) = ln_clamped(1.0 / (1.0 + (sg * (r.t[i] - c)).exp()));
+                    ll += r.k[i] as f64 * lp + (r.n[i] - r.k[i]) as f64 * lq;
+                }
+            }
         }
         ll
     }
 
-    /// Maximise a row over its shape parameter (golden section; the row log-likelihood is
-    /// unimodal in it). Returns (max log-likelihood, shape).
-    fn row_max(&self, r: &BoundaryRow, loc: f64) -> (f64, f64) {
-        let (mut a, mut b) = self.bracket();
-        let g = 0.5 * (5f64.sqrt() - 1.0);
-        let mut x1 = b - g * (b - a);
-        let mut x2 = a + g * (b - a);
-        let mut f1 = self.row_ll(r, loc, x1);
-        let mut f2 = self.row_ll(r, loc, x2);
-        for _ in 0..GOLDEN_ITERS {
-            if f1 >= f2 {
-                b = x2;
-                x2 = x1;
-                f2 = f1;
-                x1 = b - g * (b - a);
-                f1 = self.row_ll(r, loc, x1);
-            } else {
-                a = x1;
-                x1 = x2;
-                f1 = f2;
-                x2 = a + g * (b - a);
-                f2 = self.row_ll(r, loc, x2);
+    /// The shape-independent part of a row's log-likelihood: saturation cells at or below
+    /// `T_c`, where the probability is clamped to `P_MIN`.
+    fn row_const(&self, r: &BoundaryRow, loc: f64) -> f64 {
+        match self.kind {
+            Kind::Saturation => {
+                let tc = loc.exp();
+                let (lp, lq) = ln_clamped(0.0);
+                (0..r.t.len())
+                    .filter(|&i| r.t[i] - tc <= 0.0)
+                    .map(|i| r.k[i] as f64 * lp + (r.n[i] - r.k[i]) as f64 * lq)
+                    .sum()
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Score `dℓ/ds` and its derivative for the row's unclamped log-likelihood in the natural
+    /// shape parameter (`a` for saturation, the logistic slope otherwise). Both models are
+    /// concave in it, so the score is decreasing.
+    fn row_score(&self, r: &BoundaryRow, loc: f64, s: f64) -> (f64, f64) {
+        let (mut g, mut h) = (0.0, 0.0);
+        match self.kind {
+            Kind::Saturation => {
+                let tc = loc.exp();
+                for i in 0..r.t.len() {
+                    let d = r.t[i] - tc;
+                    if d > 0.0 {
+                        let (k, n) = (r.k[i] as f64, r.n[i] as f64);
+                        let e = (-s * d).exp();
+                        let q = -(-s * d).exp_m1();
+                        if k > 0.0 {
+                            let w = e / q.max(f64::MIN_POSITIVE);
+                            g += k * d * w;
+                            h -= k * d * d * w / q.max(f64::MIN_POSITIVE);
+                        }
+                        g -= (n - k) * d;
+                    }
+                }
+            }
+            Kind::Logistic | Kind::Transposed => {
+                // p = sigma(s * x) with x = t - T_c (logistic) or x = -(t - x0) (transposed).
+                let (c, sign) = match self.kind {
+                    Kind::Logistic => (loc.exp(), 1.0),
+                    _ => (loc, -1.0),
+                };
+                for i in 0..r.t.len() {
+                    let x = sign * (r.t[i] - c);
+                    let p = 1.0 / (1.0 + (-s * x).exp());
+                    let (k, n) = (r.k[i] as f64, r.n[i] as f64);
+                    g += x * (k - n * p);
+                    h -= n * x * x * p * (1.0 - p);
+                }
             }
         }
-        if f1 >= f2 {
-            (f1, x1)
+        (g, h)
+    }
+
+    /// Maximise a row over its shape parameter: root of the decreasing score by safeguarded
+    /// Newton–bisection on the bracket (endpoint if the score has one sign throughout).
+    /// Returns (clamped log-likelihood at the maximiser, shape in the optimiser's scale:
+    /// `ln a` for saturation, the slope otherwise).
+    fn row_max(&self, r: &BoundaryRow, loc: f64) -> (f64, f64) {
+        let (lo, hi) = self.bracket();
+        let to_nat = |u: f64| match self.kind {
+            Kind::Saturation => u.exp(),
+            _ => u,
+        };
+        let from_nat = |v: f64| match self.kind {
+            Kind::Saturation => v.ln(),
+            _ => v,
+        };
+        let (mut a, mut b) = {
+            let (x, y) = (to_nat(lo), to_nat(hi));
+            (x.min(y), x.max(y))
+        };
+        let best = if self.row_score(r, loc, a).0 <= 0.0 {
+            a
+        } else if self.row_score(r, loc, b).0 >= 0.0 {
+            b
         } else {
-            (f2, x2)
-        }
+            let mut x = 0.5 * (a + b);
+            for _ in 0..NEWTON_ITERS {
+                let (g, h) = self.row_score(r, loc, x);
+                if g > 0.0 {
+                    a = x;
+                } else {
+                    b = x;
+                }
+                let mut nx = if h < 0.0 { x - g / h } else { f64::NAN };
+                if !(nx > a && nx < b) {
+                    nx = 0.5 * (a + b);
+                }
+                let done = (nx - x).abs() <= 1e-10 * (1.0 + x.abs());
+                x = nx;
+                if done || b - a <= 1e-12 * (1.0 + x.abs()) {
+                    break;
+                }
+            }
+            x
+        };
+        let u = from_nat(best);
+        (self.row_ll(r, loc, u) + self.row_const(r, loc), u)
     }
 
     /// Profile log-likelihood of the centred power law (m, c1).
@@ -239,7 +328,7 @@ fn nelder_mead<F: Fn([f64; 2]) -> f64>(
             .max((s[2].0[0] - s[0].0[0]).abs())
             .max((s[1].0[1] - s[0].0[1]).abs())
             .max((s[2].0[1] - s[0].0[1]).abs());
-        if (s[2].1 - s[0].1).abs() <= 1e-9 * (1.0 + s[0].1.abs()) && size < 1e-7 {
+        if (s[2].1 - s[0].1).abs() <= 1e-8 * (1.0 + s[0].1.abs()) && size < 1e-6 {
             break;
         }
         let c = [(s[0].0[0] + s[1].0[0]) / 2.0, (s[0].0[1] + s[1].0[1]) / 2.0];
@@ -370,14 +459,20 @@ pub fn fit_mle(table: &PhaseTable, setup: &ScalingSetup, opts: &MleOptions) -> R
         starts.push([s[0], 1.5 * s[1]]);
     }
     let negll = |p: [f64; 2]| -prob.profile(p[0], p[1]);
+    // Screen every start with a short run, then polish the best one with two restarts.
     let mut best = ([0.0; 2], f64::INFINITY);
     for s in starts {
         let step = [0.2, 0.2 * s[1].abs().max(0.05)];
-        let (x1, f1) = nelder_mead(&negll, s, step, opts.max_iter);
-        let step2 = [0.05, 0.05 * x1[1].abs().max(0.05)];
-        let (x2, f2) = nelder_mead(&negll, x1, step2, opts.max_iter);
-        let cand = if f2 <= f1 { (x2, f2) } else { (x1, f1) };
+        let cand = nelder_mead(&negll, s, step, opts.max_iter / 4);
         if cand.1 < best.1 {
+            best = cand;
+        }
+    }
+    for _ in 0..2 {
+        let x = best.0;
+        let step = [0.05, 0.05 * x[1].abs().max(0.05)];
+        let cand = nelder_mead(&negll, x, step, opts.max_iter);
+        if cand.1 <= best.1 {
             best = cand;
         }
     }
@@ -433,7 +528,7 @@ pub fn fit_mle(table: &PhaseTable, setup: &ScalingSetup, opts: &MleOptions) -> R
             match outside {
                 None => dir * f64::INFINITY,
                 Some(mut out) => {
-                    for _ in 0..25 {
+                    for _ in 0..18 {
                         let mid = 0.5 * (inside + out);
                         if pl(mid) < target {
                             out = mid;

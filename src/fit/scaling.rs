@@ -75,9 +75,10 @@ pub struct ScalingSetup {
     pub min_peak: f64,
     /// Starting point `(x0, shape)` of every per-row fit.
     pub p0: [f64; 2],
-    /// Fit only the first `K` rows in descending-lr order (`sp_rows`), if set.
+    /// Fit only the first `K` rows in descending-lr order (`sp_rows`), if set (onset fits only).
     pub top_lrs: Option<usize>,
-    /// Learning rates excluded from the regression (matched to 1e-4 relative).
+    /// Learning rates excluded from the regression (matched to 1e-4 relative); for the
+    /// transposed fit their cells are dropped from every window.
     pub exclude_lrs: Vec<f64>,
     /// Function-evaluation budget of each per-row fit; `None` = 200 (n + 1).
     pub maxfev: Option<usize>,
@@ -226,6 +227,7 @@ pub fn boundary_rows(table: &PhaseTable, setup: &ScalingSetup) -> Result<Vec<Bou
                 .cells
                 .iter()
                 .filter(|c| c.delay_ms == w && c.n > 0)
+                .filter(|c| !setup.exclude_lrs.iter().any(|&e| lr_matches(c.lr, e)))
                 .collect();
             cells.sort_by(|a, b| a.lr.total_cmp(&b.lr));
             let mut row = BoundaryRow {
@@ -237,7 +239,7 @@ pub fn boundary_rows(table: &PhaseTable, setup: &ScalingSetup) -> Result<Vec<Bou
                 critical: None,
                 status: RowStatus::Used,
             };
-            if !(w > 0.0) {
+            if w <= 0.0 {
                 row.status = RowStatus::NonPositive;
             }
             rows.push(row);
@@ -491,4 +493,55 @@ pub fn bootstrap_beta(
         low: percentile(&ok, 2.5),
         high: percentile(&ok, 97.5),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paper_setups_follow_spec_8() {
+        let s = ScalingSetup::paper(Experiment::NoPost, Boundary::Failure);
+        assert_eq!((s.min_peak, s.p0, s.top_lrs), (0.1, [0.1, 0.1], None));
+        assert!(s.exclude_lrs.is_empty() && s.model() == OnsetModel::ExpSaturation);
+        let s = ScalingSetup::paper(Experiment::NoPost, Boundary::SlowPoint);
+        assert_eq!((s.min_peak, s.p0, s.top_lrs), (0.1, [0.1, 0.1], Some(25)));
+        assert_eq!(s.model(), OnsetModel::Logistic);
+        let s = ScalingSetup::paper(Experiment::Post, Boundary::Failure);
+        assert_eq!((s.min_peak, s.p0), (0.2, [0.5, 0.1]));
+        assert_eq!(s.exclude_lrs, vec![0.0719686]);
+        let s = ScalingSetup::paper(Experiment::NoMemory, Boundary::Failure);
+        assert_eq!((s.p0, s.maxfev), ([-5.0, -10.0], Some(1_000_000)));
+        assert_eq!(s.model(), OnsetModel::TransposedLogistic);
+        assert!(Experiment::parse("nopost").is_ok() && Experiment::parse("x").is_err());
+    }
+
+    #[test]
+    fn resampling_keeps_cell_sizes_and_is_seeded() {
+        let t = PhaseTable {
+            cells: (0..10)
+                .map(|i| PhaseCell {
+                    lr: 0.1,
+                    delay_ms: 20.0 * i as f64,
+                    n: 20,
+                    not_learned: i,
+                    limit_cycle: Some(5),
+                    slow_point: Some(15 - i.min(15)),
+                })
+                .collect(),
+        };
+        let a = resample_table(&t, &mut ChaCha8Rng::seed_from_u64(1));
+        let b = resample_table(&t, &mut ChaCha8Rng::seed_from_u64(1));
+        let c = resample_table(&t, &mut ChaCha8Rng::seed_from_u64(2));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        for (x, y) in a.cells.iter().zip(&t.cells) {
+            assert_eq!(x.n, y.n);
+            assert!(x.not_learned + x.limit_cycle.unwrap() + x.slow_point.unwrap() <= x.n);
+            // Cells with no networks of a class never gain one.
+            if y.not_learned == 0 {
+                assert_eq!(x.not_learned, 0);
+            }
+        }
+    }
 }
