@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::analysis::classify::ClassifierPost;
 use crate::rnn::task::WindowMode;
-use crate::sweep::executor::{ClassifierPost, SpectralClassifier, TrainExecutor};
+use crate::sweep::executor::{SpectralClassifier, TrainExecutor};
 use crate::sweep::phase::{pick_experiment, to_csv_string};
 use crate::sweep::{
     merge_dirs, phase_table, read_store, Experiment, FakeExecutor, Manifest, Overrides, Preset,

@@ -7,8 +7,8 @@
 //!   accuracy and reliability histories; learned DCDT networks get the mechanism index of a
 //!   [`MechanismClassifier`] and class 1 (LC, index < 0.5) or 2 (SP).
 //! * Rank-2 post study (`rank2-post`, `rank2-nopost`): T = delay/5 steps, 2 response steps,
-//!   6 post steps or none; plain SGD; learned by SPEC 5.4; learned networks are class 1 if the
-//!   classifier finds a rotation (limit cycle), else 2.
+//!   6 post steps or none; plain SGD; labels of SPEC 5.4: class 0 not learned, 1 learned and
+//!   rotating (limit cycle), 2 learned without rotation.
 //!
 //! The stored curves are the last 1000 epochs (fixed-window: the first 3000) of loss,
 //! accuracy and reliability, as f32.
@@ -16,6 +16,9 @@
 use super::record::RunOutcome;
 use super::runner::RunExecutor;
 use super::spec::{Experiment, RunSpec};
+use crate::analysis::classify::{extended_trial_rates, ClassifierPost};
+use crate::analysis::mechanism_index;
+use crate::analysis::rank2::label_rank2;
 use crate::rnn::metrics::{fixed_window_class, outcome, outcome_class};
 use crate::rnn::model::{FullRankParams, Rank2Params, N_HIDDEN, TAU_LONG_MS, TAU_MS};
 use crate::rnn::task::{FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
@@ -31,8 +34,9 @@ pub trait MechanismClassifier: Sync {
         task: &FullRankTask<f32>,
         spec: &RunSpec,
     ) -> Result<f64>;
-    /// True if a learned rank-2 network's latent trajectory rotates (limit cycle, SPEC 5.4).
-    fn rank2_rotates(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<bool>;
+    /// Class of a trained rank-2 network (SPEC 5.4): 0 not learned, 1 learned and rotating
+    /// (limit cycle), 2 learned without rotation.
+    fn rank2_class(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<u8>;
 }
 
 /// The training executor (`--executor train`).
@@ -113,8 +117,14 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
             } else {
                 let o = outcome(&h.accuracy, &h.reliability);
                 if o.learned {
-                    let idx = self.classifier.full_rank_index(&run.params, &task, spec)?;
-                    (outcome_class(&o, idx), Some(idx))
+                    // A numerical failure of the classifier gives a NaN index, which SPEC 6
+                    // labels SP; the record's index is then null.
+                    let idx = match self.classifier.full_rank_index(&run.params, &task, spec) {
+                        Ok(x) => x,
+                        Err(crate::Error::Numerical { .. }) => f64::NAN,
+                        Err(e) => return Err(e),
+                    };
+                    (outcome_class(&o, idx), Some(idx).filter(|x| x.is_finite()))
                 } else {
                     (outcome_class(&o, f64::NAN), None)
                 }
@@ -150,14 +160,7 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
             snapshot_epochs: Vec::new(),
         };
         let run = train_rank2(params, task.clone(), &cfg, &mut |_, _| {})?;
-        let learned = crate::rnn::train::rank2_learned(&run.params, &task);
-        let class = if !learned {
-            0
-        } else if self.classifier.rank2_rotates(&run.params, &task)? {
-            1
-        } else {
-            2
-        };
+        let class = self.classifier.rank2_class(&run.params, &task)?;
         let h = &run.history;
         let (curve_start, loss, accuracy, reliability) = stored_curves(h, false);
         Ok(RunOutcome {
@@ -175,73 +178,14 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
     }
 }
 
-/// Whether the classifier's extended trial includes the post period (SPEC 6 step 1,
-/// `--classifier-post`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ClassifierPost {
-    /// L = 6 + n_d + 10 even for the post experiment (the reference; default).
-    #[default]
-    Exclude,
-    /// Add the 6 post steps for the post experiment.
-    Include,
-}
-
-/// The paper's classifier: the spectral index of [`crate::analysis::mechanism_index`] on a
-/// 9×-extended single trial from the network's CLASSIFY stream (SPEC 6), and the rotation
-/// criterion of SPEC 5.4 for rank-2 networks.
+/// The paper's classifier: the spectral index of [`crate::analysis::mechanism_index`] on the
+/// 9×-extended single trial of [`crate::analysis::classify::extended_trial_rates`] (CLASSIFY
+/// stream of the network's seed, SPEC 6), and the SPEC 5.4 labels of
+/// [`crate::analysis::rank2::label_rank2`] for rank-2 networks.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SpectralClassifier {
-    /// Post period in the extended trial.
+    /// Post period in the extended trial (`--classifier-post`).
     pub post: ClassifierPost,
-}
-
-/// Steps of the classifier's extended trial, T_ext = 9·L with L = 6 + n_d + 10 (+ 6 with
-/// `include` for the post task) (SPEC 6 step 1).
-pub fn extended_trial_steps(spec: &RunSpec, post: ClassifierPost) -> usize {
-    let n_d = (spec.delay_ms / 5) as usize;
-    let extra = if spec.experiment == Experiment::Post && post == ClassifierPost::Include {
-        6
-    } else {
-        0
-    };
-    9 * (6 + n_d + 10 + extra)
-}
-
-/// SPEC 5.4 rotation test on the latent trajectory κ_t, t ∈ [total, 3·total): with c the
-/// mean of κ over that range, the unwrapped angle of κ_t − c must sweep at least 2π, and the
-/// RMS distance from c over the last `total` steps must be ≥ 0.1 × the RMS over the whole
-/// range (which excludes spirals into a focus).
-pub fn rank2_rotation(kappa: &[[f64; 2]], total: usize) -> bool {
-    let h = 3 * total;
-    if total == 0 || kappa.len() < h {
-        return false;
-    }
-    let seg = &kappa[total..h];
-    let m = seg.len() as f64;
-    let c = [
-        seg.iter().map(|k| k[0]).sum::<f64>() / m,
-        seg.iter().map(|k| k[1]).sum::<f64>() / m,
-    ];
-    let d2 = |k: &[f64; 2]| (k[0] - c[0]).powi(2) + (k[1] - c[1]).powi(2);
-    let rms_all = (seg.iter().map(d2).sum::<f64>() / m).sqrt();
-    let last = &seg[seg.len() - total..];
-    let rms_last = (last.iter().map(d2).sum::<f64>() / total as f64).sqrt();
-    if rms_all.is_nan() || rms_all <= 0.0 || rms_last < 0.1 * rms_all {
-        return false;
-    }
-    let tau = std::f64::consts::TAU;
-    let mut theta = (seg[0][1] - c[1]).atan2(seg[0][0] - c[0]);
-    let (mut unwrapped, mut lo, mut hi) = (0.0f64, 0.0f64, 0.0f64);
-    for k in &seg[1..] {
-        let a = (k[1] - c[1]).atan2(k[0] - c[0]);
-        let mut d = a - theta;
-        d -= tau * (d / tau).round();
-        unwrapped += d;
-        lo = lo.min(unwrapped);
-        hi = hi.max(unwrapped);
-        theta = a;
-    }
-    hi - lo >= tau
 }
 
 impl MechanismClassifier for SpectralClassifier {
@@ -251,66 +195,37 @@ impl MechanismClassifier for SpectralClassifier {
         task: &FullRankTask<f32>,
         spec: &RunSpec,
     ) -> Result<f64> {
-        let steps = extended_trial_steps(spec, self.post);
-        let inputs: Vec<[f32; 2]> = (0..steps)
-            .map(|t| if t < 6 { [0.0, 1.0] } else { [0.0, 0.0] })
-            .collect();
-        let rates = crate::rnn::model::simulate_trial(params, task.alpha, &inputs, spec.seed);
-        let rates: Vec<f64> = rates.iter().map(|&x| x as f64).collect();
-        Ok(crate::analysis::mechanism_index(&rates, steps, params.n_hidden())?.index)
+        let delay_steps = (spec.delay_ms / 5) as usize;
+        // The extra post steps of `include` only apply to the post task.
+        let post = if spec.experiment == Experiment::Post {
+            self.post
+        } else {
+            ClassifierPost::Exclude
+        };
+        let rates =
+            extended_trial_rates(params, f64::from(task.alpha), delay_steps, post, spec.seed)?;
+        let steps = rates.len() / params.n_hidden();
+        Ok(mechanism_index(&rates, steps, params.n_hidden())?.index)
     }
 
-    fn rank2_rotates(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<bool> {
-        let total = task.total();
-        let roll = crate::rnn::model::rank2_rollout(params, task.alpha, 3 * total);
-        let kappa: Vec<[f64; 2]> = roll
-            .kappa
-            .iter()
-            .map(|k| [k[0] as f64, k[1] as f64])
-            .collect();
-        Ok(rank2_rotation(&kappa, total))
+    fn rank2_class(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<u8> {
+        let label = match label_rank2(params, task) {
+            Ok(l) => l,
+            // A diverged network (non-finite latent state) has not learned.
+            Err(crate::Error::Numerical { .. }) => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        Ok(match (label.learned, label.rotation.is_lc) {
+            (false, _) => 0,
+            (true, true) => 1,
+            (true, false) => 2,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn circle(n: usize, period: f64, radius: impl Fn(usize) -> f64) -> Vec<[f64; 2]> {
-        (0..n)
-            .map(|t| {
-                let a = std::f64::consts::TAU * t as f64 / period;
-                [3.0 + radius(t) * a.cos(), -1.0 + radius(t) * a.sin()]
-            })
-            .collect()
-    }
-
-    #[test]
-    fn rotation_criterion() {
-        let total = 14;
-        // A cycle of period 10 steps: several turns in [14, 42).
-        assert!(rank2_rotation(&circle(3 * total + 1, 10.0, |_| 1.0), total));
-        // Too slow to complete a turn within 2·total steps.
-        assert!(!rank2_rotation(
-            &circle(3 * total + 1, 40.0, |_| 1.0),
-            total
-        ));
-        // Turns, then settles on the focus for the last `total` steps: the RMS distance over
-        // the last steps is |mean offset| = 0.036 against 0.707 overall, below 0.1×.
-        let settle = circle(
-            3 * total + 1,
-            5.0,
-            |t| if t < 2 * total { 1.0 } else { 0.0 },
-        );
-        assert!(!rank2_rotation(&settle, total));
-        // A slowly decaying spiral still counts as rotating.
-        assert!(rank2_rotation(
-            &circle(3 * total + 1, 5.0, |t| 0.98f64.powi(t as i32)),
-            total
-        ));
-        // A fixed point.
-        assert!(!rank2_rotation(&vec![[1.0, 2.0]; 3 * total + 1], total));
-    }
 
     #[test]
     fn stored_curve_windows() {
@@ -329,18 +244,5 @@ mod tests {
         // Fixed window: the first 3000 epochs.
         let (start, l, _, _) = stored_curves(&h(3500), true);
         assert_eq!((start, l.len(), l[2999]), (0, 3000, 2999.0));
-    }
-
-    #[test]
-    fn extended_trial_length() {
-        let s = RunSpec {
-            experiment: Experiment::Post,
-            lr: 0.1,
-            delay_ms: 100,
-            seed: 0,
-            epochs: 1,
-        };
-        assert_eq!(extended_trial_steps(&s, ClassifierPost::Exclude), 9 * 36);
-        assert_eq!(extended_trial_steps(&s, ClassifierPost::Include), 9 * 42);
     }
 }
