@@ -84,7 +84,7 @@ impl Experiment {
             Experiment::NoMemory => (20, true),
             Experiment::Rank2Post | Experiment::Rank2NoPost => (5, true),
         };
-        if d % step != 0 || (positive && d == 0) {
+        if !d.is_multiple_of(step) || (positive && d == 0) {
             return Err(Error::invalid(
                 "delays-ms",
                 format!(
