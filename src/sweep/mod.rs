@@ -1,1 +1,33 @@
-//! `sweep` module (see the crate docs).
+//! Sweeps: the paper's learning-rate × delay × seed grids, run resumably and in shards, and
+//! their aggregation into phase tables (SPEC 4.2, 4.3, 4.6, 8.1).
+//!
+//! * [`preset`] — named grids ([`Preset::named`]) with the paper's budgets, and overrides.
+//! * [`spec`] — [`RunSpec`] (one network) and its stable id [`run_id`].
+//! * [`record`] — [`RunRecord`], one JSON line of `runs.jsonl`.
+//! * [`store`] — the crash-safe append-only store and the `sweep.json` manifest.
+//! * [`runner`] — [`RunExecutor`], [`FakeExecutor`], [`Shard`] and [`run_sweep`].
+//! * [`merge`] — [`merge_dirs`] for shard outputs.
+//! * [`phase`] — [`phase_table`]: counts per (lr, delay) cell.
+//!
+//! A sweep directory holds `sweep.json` (preset, overrides, executor, shard) and
+//! `runs.jsonl`. Apart from the final `wall_s` field, each record is a pure function of
+//! (experiment, lr, delay, seed): thread count, sharding, kills and resumes change only the
+//! order of lines, never their content.
+
+pub mod aggregate;
+pub mod executor;
+pub mod merge;
+pub mod phase;
+pub mod preset;
+pub mod record;
+pub mod runner;
+pub mod spec;
+pub mod store;
+
+pub use merge::{merge_dirs, MergeSummary};
+pub use phase::{phase_table, PhaseCell, PhaseTable};
+pub use preset::{epoch_budget, logspace, merged_lrs, Budget, Grid, Overrides, Preset};
+pub use record::{RunOutcome, RunRecord};
+pub use runner::{run_sweep, FakeExecutor, RunExecutor, Shard, SweepOptions, SweepSummary};
+pub use spec::{run_id, Experiment, RunSpec};
+pub use store::{read_store, Manifest, RunStore};

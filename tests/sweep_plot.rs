@@ -1,0 +1,117 @@
+//! Sweep figures render from records (fake executor data) into PNG + SVG files.
+
+use dynphase::sweep::{FakeExecutor, Overrides, Preset, RunExecutor, RunRecord};
+
+fn records(preset: &str, seeds: u64) -> Vec<RunRecord> {
+    let o = Overrides {
+        seeds: Some(seeds),
+        epochs: Some(50),
+        ..Default::default()
+    };
+    let p = Preset::named(preset).unwrap().with_overrides(&o).unwrap();
+    let f = FakeExecutor::default();
+    p.runs()
+        .iter()
+        .map(|s| RunRecord::new(s, f.run(s).unwrap(), 0.0))
+        .collect()
+}
+
+#[test]
+fn every_available_experiment_gets_its_panels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut recs = records("nopost", 3);
+    recs.extend(records("post", 2));
+    recs.extend(records("long-tau", 2));
+    recs.extend(records("no-memory", 2));
+    let files = dynphase::plot::sweep::render_records(&recs, tmp.path()).unwrap();
+    let mut names: Vec<String> = files
+        .iter()
+        .filter(|p| p.extension().unwrap() == "png")
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // Fake data follow a known boundary, so the scaling fits (4C, 4F, S3F, S6C) succeed.
+    let want = [
+        "fig4A",
+        "fig4B",
+        "fig4C",
+        "fig4D",
+        "fig4E",
+        "fig4F",
+        "fig4H",
+        "fig4I",
+        "figS3A",
+        "figS3B",
+        "figS3C",
+        "figS3D",
+        "figS3E",
+        "figS3F",
+        "figS5A",
+        "figS5B",
+        "figS5C",
+        "figS5C_fits",
+        "figS6A",
+        "figS6B",
+        "figS6C",
+    ];
+    assert_eq!(names, want);
+    for f in &files {
+        assert!(
+            std::fs::metadata(f).unwrap().len() > 1000,
+            "{}",
+            f.display()
+        );
+    }
+    // Only the experiments present are drawn.
+    let only_post = records("post", 1);
+    let tmp2 = tempfile::tempdir().unwrap();
+    let files = dynphase::plot::sweep::render_records(&only_post, tmp2.path()).unwrap();
+    let stems: Vec<String> = files
+        .iter()
+        .filter(|p| p.extension().unwrap() == "png")
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(stems
+        .iter()
+        .all(|s| ["fig4D", "fig4E", "fig4F", "fig4I"].contains(&s.as_str())));
+    assert!(stems.len() >= 3, "{stems:?}");
+}
+
+#[test]
+fn figures_cli_finds_sweeps_under_the_root_and_skips_missing_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("sweeps");
+    let bin = env!("CARGO_BIN_EXE_dynphase");
+    let o = std::process::Command::new(bin)
+        .args([
+            "sweep",
+            "--preset",
+            "post",
+            "--executor",
+            "fake",
+            "--seeds",
+            "2",
+            "--epochs",
+            "20",
+            "--no-progress",
+            "--out",
+        ])
+        .arg(root.join("post"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let figs = tmp.path().join("figs");
+    let o = std::process::Command::new(bin)
+        .args(["figures", "sweep", "--out"])
+        .arg(&figs)
+        .env("DYNPHASE_SWEEPS", &root)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("630 'post' networks"), "{err}");
+    assert!(err.contains("no 'nopost' sweep data"), "{err}");
+    assert!(err.contains("no 'no-memory' sweep data"), "{err}");
+    assert!(figs.join("fig4I.png").exists() && figs.join("fig4I.svg").exists());
+    assert!(!figs.join("fig4H.png").exists());
+}
