@@ -115,3 +115,51 @@ fn figures_cli_finds_sweeps_under_the_root_and_skips_missing_ones() {
     assert!(figs.join("fig4I.png").exists() && figs.join("fig4I.svg").exists());
     assert!(!figs.join("fig4H.png").exists());
 }
+
+#[test]
+fn figures_cli_draws_from_an_explicit_sweep_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("mine");
+    let bin = env!("CARGO_BIN_EXE_dynphase");
+    let o = std::process::Command::new(bin)
+        .args([
+            "sweep",
+            "--preset",
+            "post",
+            "--executor",
+            "fake",
+            "--seeds",
+            "1",
+            "--epochs",
+            "20",
+            "--no-progress",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let figs = tmp.path().join("figs");
+    let o = std::process::Command::new(bin)
+        .args(["figures", "sweep"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&figs)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // 15 lrs x 21 delays x 1 seed.
+    assert!(String::from_utf8_lossy(&o.stderr).contains("315 'post' networks"));
+    assert!(figs.join("fig4D.png").exists() && figs.join("fig4I.svg").exists());
+    // A directory without runs.jsonl is a clear error, not a panic.
+    let o = std::process::Command::new(bin)
+        .args(["figures", "sweep"])
+        .arg(tmp.path().join("nothing-here"))
+        .arg("--out")
+        .arg(&figs)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("runs.jsonl"), "{err}");
+}

@@ -13,6 +13,10 @@ pub struct FiguresArgs {
     /// Output directory.
     #[arg(long, default_value = "paper_figures", global = true)]
     pub out: PathBuf,
+    /// Rank-2 figures with the paper's full budgets (Fig 2 at lr 1e-4 trained for 5,000,000
+    /// epochs instead of 1,000,000; about 90 s more).
+    #[arg(long, global = true)]
+    pub paper: bool,
 }
 
 /// Figure families.
@@ -25,7 +29,13 @@ pub enum Which {
     /// Mechanism-analysis figures.
     Analysis,
     /// Figures from sweep results: Fig 4A-F, 4H, 4I, S3, S5, S6.
-    Sweep,
+    ///
+    /// Without DIR, the sweep directories are discovered under `$DYNPHASE_SWEEPS` (default
+    /// `sweeps/`): `nopost`, `quick`, `post`, `long-tau`, `no-memory` (or their `merged/`).
+    Sweep {
+        /// Sweep directories (each with a runs.jsonl), e.g. `sweeps/quick`.
+        dirs: Vec<PathBuf>,
+    },
     /// Everything available.
     All,
 }
@@ -33,14 +43,20 @@ pub enum Which {
 /// Run `dynphase figures`.
 pub fn run(args: &FiguresArgs) -> crate::Result<()> {
     std::fs::create_dir_all(&args.out).map_err(|e| crate::Error::io(&args.out, e))?;
-    let written = match args.which {
+    let budget = if args.paper {
+        crate::plot::rank2::Rank2Budget::Paper
+    } else {
+        crate::plot::rank2::Rank2Budget::Quick
+    };
+    let written = match &args.which {
         Which::Theory => crate::plot::theory::render_all(&args.out)?,
-        Which::Rank2 => crate::plot::rank2::render_all(&args.out)?,
+        Which::Rank2 => crate::plot::rank2::render_all_with(&args.out, budget)?,
         Which::Analysis => crate::plot::analysis::render_all(&args.out)?,
-        Which::Sweep => crate::plot::sweep::render_all(&args.out)?,
+        Which::Sweep { dirs } if dirs.is_empty() => crate::plot::sweep::render_all(&args.out)?,
+        Which::Sweep { dirs } => crate::plot::sweep::render_dirs(dirs, &args.out)?,
         Which::All => {
             let mut all = crate::plot::theory::render_all(&args.out)?;
-            all.extend(crate::plot::rank2::render_all(&args.out)?);
+            all.extend(crate::plot::rank2::render_all_with(&args.out, budget)?);
             all.extend(crate::plot::analysis::render_all(&args.out)?);
             all.extend(crate::plot::sweep::render_all(&args.out)?);
             all

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod classify;
 mod figures;
 mod fit;
+mod reproduce;
 mod scaling;
 mod sweep;
 mod theory;
@@ -43,6 +44,9 @@ pub enum Command {
     Scaling(scaling::ScalingArgs),
     /// Regenerate figures into paper_figures/.
     Figures(figures::FiguresArgs),
+    /// The whole pipeline of a sweep preset (default: quick): sweep, phase table, exponent by
+    /// both estimators, figures. Rerun to resume.
+    Reproduce(reproduce::ReproduceArgs),
 }
 
 /// Parse the command line, run it, and return the process exit code.
@@ -50,7 +54,18 @@ pub enum Command {
 /// Errors are printed as one line on standard error, prefixed with `error:`, with exit code 1.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let result = match &cli.command {
+    match run_command(&cli.command) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+/// Run one parsed subcommand.
+pub fn run_command(command: &Command) -> crate::Result<()> {
+    match command {
         Command::Theory(a) => theory::run(a),
         Command::FitPowerLaw(a) => fit::run(a),
         Command::Train(a) => train::run(a),
@@ -61,12 +76,6 @@ pub fn main() -> i32 {
         Command::Phase(a) => sweep::run_phase(a),
         Command::Scaling(a) => scaling::run(a),
         Command::Figures(a) => figures::run(a),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: {e}");
-            1
-        }
+        Command::Reproduce(a) => reproduce::run(a),
     }
 }

@@ -1017,6 +1017,57 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
     let root = std::env::var_os(ROOT_ENV)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_ROOT));
+    render_all_from(&root, out_dir)
+}
+
+/// Render every sweep figure from the sweep directories `dirs` (each holding a `runs.jsonl`,
+/// as written by `dynphase sweep` or `dynphase merge`): each experiment found in a directory's
+/// records gets its figures. Returns the files written; a directory without `runs.jsonl` is
+/// an error.
+pub fn render_dirs(dirs: &[PathBuf], out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        let runs = dir.join(RUNS_FILE);
+        if !runs.is_file() {
+            return Err(Error::format(
+                &runs,
+                "no sweep results here (expected the runs.jsonl written by `dynphase sweep`)",
+            ));
+        }
+        let mut found = false;
+        for e in [
+            Experiment::NoPost,
+            Experiment::Post,
+            Experiment::LongTau,
+            Experiment::NoMemory,
+        ] {
+            if let Some((d, recs)) = load_first(dir, &["."], e)? {
+                if recs.is_empty() {
+                    continue;
+                }
+                found = true;
+                eprintln!(
+                    "figures: {} '{}' networks from {}",
+                    recs.len(),
+                    e.name(),
+                    d.display()
+                );
+                files.extend(render_records(&recs, out_dir)?);
+            }
+        }
+        if !found {
+            eprintln!(
+                "figures: no full-rank sweep records in {}; nothing drawn",
+                dir.display()
+            );
+        }
+    }
+    Ok(files)
+}
+
+/// [`render_all`] with an explicit sweep root instead of `$DYNPHASE_SWEEPS`.
+pub fn render_all_from(root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let root = root.to_path_buf();
     let sets: [(Experiment, &[&str]); 4] = [
         (
             Experiment::NoPost,

@@ -1,0 +1,138 @@
+//! `dynphase reproduce`: the whole pipeline of one sweep preset in one command — train the
+//! sweep (resuming a partial one), aggregate the phase table, fit the boundary exponent with
+//! both estimators, and draw the sweep figures.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser};
+
+use super::{run_command, Cli};
+use crate::sweep::preset::Preset;
+use crate::{Error, Result};
+
+/// Arguments of `dynphase reproduce`.
+#[derive(Debug, Args)]
+pub struct ReproduceArgs {
+    /// Sweep preset (quick = about 40 minutes on two cores; see `dynphase sweep --help`).
+    #[arg(long, default_value = "quick")]
+    pub preset: String,
+    /// Root of the sweep directories; the sweep goes to ROOT/PRESET (rerun to resume).
+    #[arg(long, default_value = "sweeps")]
+    pub sweeps: PathBuf,
+    /// Output directory of the figures.
+    #[arg(long, default_value = "paper_figures")]
+    pub out: PathBuf,
+    /// Worker threads; default: all cores.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Override: seeds 0..N per cell.
+    #[arg(long)]
+    pub seeds: Option<u64>,
+    /// Override: a fixed budget of N epochs for every run.
+    #[arg(long)]
+    pub epochs: Option<u64>,
+    /// Executor: `train` or `fake` (a cheap deterministic stand-in, a testing aid).
+    #[arg(long, default_value = "train")]
+    pub executor: String,
+    /// Do not show the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// The experiment (for `phase` and `scaling`) behind a preset, `None` for the rank-2 study.
+fn experiment_of(preset: &str) -> Option<&'static str> {
+    match preset {
+        "quick" | "nopost" | "nopost-broad" | "nopost-narrow" | "test-tiny" => Some("nopost"),
+        "post" => Some("post"),
+        "long-tau" => Some("long-tau"),
+        "no-memory" => Some("no-memory"),
+        _ => None,
+    }
+}
+
+fn step(title: &str, argv: Vec<String>) -> Result<()> {
+    println!("\n== {title}\n$ dynphase {}", argv.join(" "));
+    let cli = Cli::try_parse_from(std::iter::once("dynphase".to_string()).chain(argv))
+        .map_err(|e| Error::invalid("reproduce", e.to_string()))?;
+    run_command(&cli.command)
+}
+
+/// Run `dynphase reproduce`.
+pub fn run(a: &ReproduceArgs) -> Result<()> {
+    // Validate the preset before any work.
+    Preset::named(&a.preset)?;
+    let dir = a.sweeps.join(&a.preset);
+    let d = dir.display().to_string();
+    let mut sweep = vec![
+        "sweep".into(),
+        "--preset".into(),
+        a.preset.clone(),
+        "--out".into(),
+        d.clone(),
+        "--executor".into(),
+        a.executor.clone(),
+    ];
+    if let Some(t) = a.threads {
+        sweep.extend(["--threads".into(), t.to_string()]);
+    }
+    if let Some(s) = a.seeds {
+        sweep.extend(["--seeds".into(), s.to_string()]);
+    }
+    if let Some(e) = a.epochs {
+        sweep.extend(["--epochs".into(), e.to_string()]);
+    }
+    if a.no_progress {
+        sweep.push("--no-progress".into());
+    }
+    step("1/4 sweep (finished runs are skipped)", sweep)?;
+
+    let Some(exp) = experiment_of(&a.preset) else {
+        println!(
+            "\nThe '{}' preset has no phase diagram; its results are in {d}/runs.jsonl \
+             (see `dynphase figures analysis`).",
+            a.preset
+        );
+        return Ok(());
+    };
+    let table = dir.join("phase.csv").display().to_string();
+    step(
+        "2/4 phase table",
+        vec![
+            "phase".into(),
+            d.clone(),
+            "--out".into(),
+            table.clone(),
+            "--experiment".into(),
+            exp.into(),
+        ],
+    )?;
+    println!("wrote {table}");
+
+    // A fit can fail on a small or degenerate grid; report it and go on to the figures.
+    for method in ["two-step", "mle"] {
+        let r = step(
+            &format!("3/4 no-solution boundary exponent ({method})"),
+            vec![
+                "scaling".into(),
+                table.clone(),
+                "--experiment".into(),
+                exp.into(),
+                "--method".into(),
+                method.into(),
+            ],
+        );
+        if let Err(e) = r {
+            println!("fit failed: {e}");
+        }
+    }
+    step(
+        "4/4 figures",
+        vec![
+            "figures".into(),
+            "sweep".into(),
+            d,
+            "--out".into(),
+            a.out.display().to_string(),
+        ],
+    )
+}
