@@ -45,6 +45,12 @@ fn reproduce_runs_sweep_phase_scaling_and_figures() {
     assert_eq!(table.lines().count(), 1 + 9 * 21);
     assert!(out.contains("(two-step)") && out.contains("(mle)"), "{out}");
     assert!(tmp.path().join("figs/fig4A.png").exists());
+    // The theory table and figures come first.
+    assert!(
+        out.contains("leading-order curves cross at T_delay = pi^2"),
+        "{out}"
+    );
+    assert!(tmp.path().join("figs/fig4g_toy_phase_diagram.png").exists());
     // A rerun resumes: nothing is trained twice and the records are unchanged.
     let before = std::fs::read(&runs).unwrap();
     let o = run();

@@ -44,8 +44,8 @@ pub enum Command {
     Scaling(scaling::ScalingArgs),
     /// Regenerate figures into paper_figures/.
     Figures(figures::FiguresArgs),
-    /// The whole pipeline of a sweep preset (default: quick): sweep, phase table, exponent by
-    /// both estimators, figures. Rerun to resume.
+    /// The whole pipeline: theory table and figures, then a sweep preset (default: quick):
+    /// sweep, phase table, exponent by both estimators, figures. Rerun to resume.
     Reproduce(reproduce::ReproduceArgs),
 }
 

@@ -1,6 +1,6 @@
-//! `dynphase reproduce`: the whole pipeline of one sweep preset in one command — train the
-//! sweep (resuming a partial one), aggregate the phase table, fit the boundary exponent with
-//! both estimators, and draw the sweep figures.
+//! `dynphase reproduce`: the whole pipeline in one command — the toy-model theory table and
+//! figures, then for one sweep preset: train the sweep (resuming a partial one), aggregate the
+//! phase table, fit the boundary exponent with both estimators, and draw the sweep figures.
 
 use std::path::PathBuf;
 
@@ -84,6 +84,19 @@ pub fn run(a: &ReproduceArgs) -> Result<()> {
     if a.no_progress {
         sweep.push("--no-progress".into());
     }
+    step(
+        "0/4 toy-model theory: critical learning rates and exponents",
+        vec!["theory".into()],
+    )?;
+    step(
+        "0/4 toy-model figures",
+        vec![
+            "figures".into(),
+            "theory".into(),
+            "--out".into(),
+            a.out.display().to_string(),
+        ],
+    )?;
     step("1/4 sweep (finished runs are skipped)", sweep)?;
 
     let Some(exp) = experiment_of(&a.preset) else {
