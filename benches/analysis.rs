@@ -2,12 +2,13 @@
 //! spectral index of an extended trial.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dynphase::analysis::classify::{extended_trial_rates, ClassifierPost};
+use dynphase::analysis::classify::{extended_trial_rates, ClassifierPost, ClassifyConfig};
 use dynphase::analysis::field::{euler_rollout, TanhRnnField};
 use dynphase::analysis::fixed_points::{
     find_critical_points, starts_from_trajectory, FixedPointConfig,
 };
 use dynphase::analysis::index::{index_from_signs_fft2, mechanism_index};
+use dynphase::analysis::studies::full_rank_agreement_study;
 use dynphase::rnn::FullRankParams;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -44,6 +45,17 @@ fn bench_fixed_points(c: &mut Criterion) {
     let s2 = starts_from_trajectory(&rates, 100, 32);
     g.bench_function("paper_init_N100_64_starts", |b| {
         b.iter(|| black_box(find_critical_points(&f2, &s2, &cfg).unwrap()))
+    });
+    // A trained network (DCDT, delay 100 ms, lr 0.1, seed 0, 1000 epochs; a slow-point
+    // network, index 0.75): starts along its extended trial, as `dynphase fixed-points` does.
+    let net = full_rank_agreement_study(&[(100, 0.1, 0)], 1000, &ClassifyConfig::default())
+        .unwrap()
+        .remove(0);
+    let rates = extended_trial_rates(&net.params, 0.5, 20, ClassifierPost::Exclude, 0).unwrap();
+    let f3 = TanhRnnField::from_params(&net.params).unwrap();
+    let s3 = starts_from_trajectory(&rates, 100, 32);
+    g.bench_function("trained_dcdt100_N100_64_starts", |b| {
+        b.iter(|| black_box(find_critical_points(&f3, &s3, &cfg).unwrap()))
     });
     g.finish();
 }
