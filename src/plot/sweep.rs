@@ -657,11 +657,46 @@ fn two_step_or_note(
     }
 }
 
+/// The binomial maximum-likelihood fit of one boundary (with its profile-likelihood
+/// interval), or `None` (with a message) if it fails.
+fn mle_or_note(
+    table: &PhaseTable,
+    e: Experiment,
+    boundary: fit::Boundary,
+) -> Option<fit::MleResult> {
+    let setup = fit::ScalingSetup::paper(fit_experiment(e)?, boundary);
+    match fit::fit_mle(table, &setup, &fit::MleOptions::default()) {
+        Ok(r) if r.beta.is_finite() => Some(r),
+        Ok(_) => None,
+        Err(err) => {
+            eprintln!(
+                "figures: no {boundary:?} likelihood fit for '{}': {err}",
+                e.name()
+            );
+            None
+        }
+    }
+}
+
+fn fmt_ci(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.2}")
+    } else if v > 0.0 {
+        "∞".to_string()
+    } else {
+        "−∞".to_string()
+    }
+}
+
 /// Log–log scaling plot: fitted critical points (black dots), the power law and its seeded
-/// 95 % band, with the exponent (Fig 4C, 4F, S3F, S6C).
+/// 95 % band, with the exponent (Fig 4C, 4F, S3F, S6C). If `mle` is given, the
+/// maximum-likelihood power law (dashed, C1) and its per-row critical values (open circles)
+/// are overlaid with its exponent and 95 % profile-likelihood interval.
 #[allow(clippy::too_many_arguments)]
 fn scaling_figure(
     res: &fit::TwoStepResult,
+    mle: Option<&fit::MleResult>,
+    mle_transposed: bool,
     title: &str,
     x_desc: &str,
     y_desc: &str,
@@ -680,7 +715,7 @@ fn scaling_figure(
     let ymax = res.y.iter().cloned().fold(0.0, f64::max);
     let (y0, y1) = (y_range.0.min(ymin * 0.8), y_range.1.max(ymax * 1.25));
     let label = format!(
-        "β = {:.2} ± {:.2}, R² = {:.2}, n = {}",
+        "two-step: β = {:.2} ± {:.2}, R² = {:.2}, n = {}",
         res.fit.beta, res.fit.se, res.fit.r2, res.fit.n
     );
     let files = save_both!(out, name, (640, 480), |root| {
@@ -724,6 +759,54 @@ fn scaling_figure(
             ))?
             .label(label.clone())
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], C0.stroke_width(3)));
+        if let Some(m) = mle {
+            // Points (x, y) of the likelihood fit in the plot's axes: onset fits have
+            // x = T_c (critical), y = lr (key); the transposed fit x = window (key), y = η_c.
+            let pts: Vec<(f64, f64)> = m
+                .rows
+                .iter()
+                .map(|r| {
+                    if mle_transposed {
+                        (r.key, r.critical)
+                    } else {
+                        (r.critical, r.key)
+                    }
+                })
+                .filter(|&(x, y)| x > 0.0 && y > 0.0 && x.is_finite() && y.is_finite())
+                .collect();
+            if pts.len() >= 2 {
+                let (lx0, lx1) = pts.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &(x, _)| {
+                    (a.min(x), b.max(x))
+                });
+                let line: Vec<(f64, f64)> = (0..=50)
+                    .map(|i| {
+                        let x = (lx0.ln() + (lx1.ln() - lx0.ln()) * i as f64 / 50.0).exp();
+                        let y = if mle_transposed {
+                            (m.c0 + m.c1 * x.ln()).exp()
+                        } else {
+                            ((x.ln() - m.c0) / m.c1).exp()
+                        };
+                        (x, y)
+                    })
+                    .filter(|&(x, y)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y))
+                    .collect();
+                let ci = match m.ci95 {
+                    Some((lo, hi)) => format!(" [{}, {}]", fmt_ci(lo), fmt_ci(hi)),
+                    None => String::new(),
+                };
+                chart
+                    .draw_series(DashedLineSeries::new(line, 6, 4, C1.stroke_width(2)))?
+                    .label(format!("likelihood fit: β = {:.2}{ci}", m.beta))
+                    .legend(|(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], C1.stroke_width(3))
+                    });
+                chart.draw_series(
+                    pts.iter()
+                        .filter(|&&(x, y)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y))
+                        .map(|&p| Circle::new(p, 5, C1.stroke_width(2))),
+                )?;
+            }
+        }
         chart.draw_series(
             res.x
                 .iter()
@@ -825,8 +908,11 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
             "figS3E",
         )?);
         if let Some(r) = &fail {
+            let m = mle_or_note(&t, e, fit::Boundary::Failure);
             files.extend(scaling_figure(
                 r,
+                m.as_ref(),
+                false,
                 "Fig 4C: Scaling of the no-solution boundary",
                 "Critical delay (ms)",
                 "Learning rate",
@@ -837,8 +923,11 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
             )?);
         }
         if let Some(r) = &sp {
+            let m = mle_or_note(&t, e, fit::Boundary::SlowPoint);
             files.extend(scaling_figure(
                 r,
+                m.as_ref(),
+                false,
                 "Fig S3F: Scaling of the SP manifolds",
                 "Critical delay T_sp (ms)",
                 "Learning rate",
@@ -873,8 +962,11 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
         )?);
         files.extend(phase_figure(&t, e, "Fig 4I: T_post = 30 ms", out, "fig4I")?);
         if let Some(r) = two_step_or_note(&t, e, fit::Boundary::Failure) {
+            let m = mle_or_note(&t, e, fit::Boundary::Failure);
             files.extend(scaling_figure(
                 &r,
+                m.as_ref(),
+                false,
                 "Fig 4F: no-solution boundary, T_post = 30 ms",
                 "Critical delay (ms)",
                 "Learning rate",
@@ -944,8 +1036,11 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
             "figS6B",
         )?);
         if let Some(r) = two_step_or_note(&t, e, fit::Boundary::Failure) {
+            let m = mle_or_note(&t, e, fit::Boundary::Failure);
             files.extend(scaling_figure(
                 &r,
+                m.as_ref(),
+                true,
                 "Fig S6C: critical learning rate, no-memory control",
                 "Response window (ms)",
                 "Critical learning rate",
