@@ -42,6 +42,26 @@ impl<T: Float> EpochNoise<T> {
     /// Draw one epoch from `rng` in the SPEC 4.5 order: ξ (B×N, trial-major), then ε_t
     /// (B×N) for t = 0…L−1.
     pub fn draw(&mut self, rng: &mut StreamRng, n: usize, batch: usize, steps: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the feature was just detected.
+                return unsafe { self.draw_avx512(rng, n, batch, steps) };
+            }
+        }
+        self.draw_impl(rng, n, batch, steps)
+    }
+
+    /// [`Self::draw`] with AVX-512 enabled for its scaling loops (lane-wise products only,
+    /// bit-identical to the baseline build).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn draw_avx512(&mut self, rng: &mut StreamRng, n: usize, batch: usize, steps: usize) {
+        self.draw_impl(rng, n, batch, steps)
+    }
+
+    #[inline(always)]
+    fn draw_impl(&mut self, rng: &mut StreamRng, n: usize, batch: usize, steps: usize) {
         let nb = n * batch;
         let tenth = T::from_f64(0.1);
         rng::fill_normal_f32(rng, &mut self.scratch);
@@ -51,12 +71,23 @@ impl<T: Float> EpochNoise<T> {
         T::tanh_slice(&mut self.r0);
         let sigma = T::from_f64(NOISE_STD);
         for t in 0..steps {
-            rng::fill_normal_f32(rng, &mut self.scratch);
-            for (v, &x) in self.noise[t * nb..(t + 1) * nb]
-                .iter_mut()
-                .zip(&self.scratch)
-            {
-                *v = sigma * T::from_f32(x);
+            let block = &mut self.noise[t * nb..(t + 1) * nb];
+            if T::NAME == "f32" && std::mem::size_of::<T>() == 4 {
+                // f32 training: draw straight into the block and scale in place (the same
+                // two roundings as below, without the copy).
+                // SAFETY: T is f32 (same size, layout and bit patterns).
+                let b32 = unsafe {
+                    std::slice::from_raw_parts_mut(block.as_mut_ptr() as *mut f32, block.len())
+                };
+                rng::fill_normal_f32(rng, b32);
+                for v in block.iter_mut() {
+                    *v = sigma * *v;
+                }
+            } else {
+                rng::fill_normal_f32(rng, &mut self.scratch);
+                for (v, &x) in block.iter_mut().zip(&self.scratch) {
+                    *v = sigma * T::from_f32(x);
+                }
             }
         }
     }
@@ -136,6 +167,41 @@ impl<T: Float> FullRankWorkspace<T> {
     /// Gradients are written (not accumulated) into `grads`, without weight decay.
     /// `stats.grad_norm` is ‖∂L/∂W_rec‖_F when gradients are computed, else NaN.
     pub fn run(
+        &mut self,
+        p: &FullRankParams<T>,
+        task: &FullRankTask<T>,
+        noise: &EpochNoise<T>,
+        grads: Option<&mut FullRankParams<T>>,
+    ) -> EpochStats {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx2")
+            {
+                // SAFETY: the features were just detected.
+                return unsafe { self.run_avx512(p, task, noise, grads) };
+            }
+        }
+        self.run_impl(p, task, noise, grads)
+    }
+
+    /// [`Self::run`] compiled with AVX-512 enabled, so that the elementwise loops use wide
+    /// vectors. Bit-identical to the baseline build: the loops are lane-wise IEEE operations
+    /// (no reassociation, no fused multiply-add contraction), only the vector width differs.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx2")]
+    unsafe fn run_avx512(
+        &mut self,
+        p: &FullRankParams<T>,
+        task: &FullRankTask<T>,
+        noise: &EpochNoise<T>,
+        grads: Option<&mut FullRankParams<T>>,
+    ) -> EpochStats {
+        self.run_impl(p, task, noise, grads)
+    }
+
+    #[inline(always)]
+    fn run_impl(
         &mut self,
         p: &FullRankParams<T>,
         task: &FullRankTask<T>,
@@ -367,5 +433,70 @@ impl<T: Float> FullRankWorkspace<T> {
             .sum::<f64>()
             .sqrt();
         stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rnn::rng::{stream, Stream};
+    use crate::rnn::task::{FullRankTaskKind, WindowMode};
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// The dispatched (wide-vector) epoch equals the baseline build bit for bit: noise, rates,
+    /// outputs, loss, metrics and every gradient, for the DCDT with and without post period
+    /// and the linear-readout no-memory task.
+    #[test]
+    fn wide_vector_paths_are_bit_identical_to_the_baseline() {
+        let kinds = [
+            FullRankTaskKind::Dcdt {
+                delay_ms: 60,
+                post: false,
+                tau_ms: 10.0,
+            },
+            FullRankTaskKind::Dcdt {
+                delay_ms: 40,
+                post: true,
+                tau_ms: 20.0,
+            },
+            FullRankTaskKind::NoMemory { window_ms: 40 },
+        ];
+        for (s, kind) in kinds.into_iter().enumerate() {
+            let task = FullRankTask::<f32>::new(kind, WindowMode::Reference).unwrap();
+            let n = 100;
+            let (b, l) = (task.batch, task.steps);
+            let p = FullRankParams::<f32>::init(n, s as u64);
+            let mut na = EpochNoise::<f32>::new(n, b, l);
+            let mut nb = EpochNoise::<f32>::new(n, b, l);
+            na.draw(&mut stream(s as u64, Stream::Train), n, b, l);
+            nb.draw_impl(&mut stream(s as u64, Stream::Train), n, b, l);
+            assert_eq!(bits(&na.noise), bits(&nb.noise));
+            assert_eq!(bits(&na.r0), bits(&nb.r0));
+            let mut wa = FullRankWorkspace::<f32>::new(n, b, l);
+            let mut wb = FullRankWorkspace::<f32>::new(n, b, l);
+            let mut ga = FullRankParams::<f32>::zeros(n);
+            let mut gb = FullRankParams::<f32>::zeros(n);
+            let sa = wa.run(&p, &task, &na, Some(&mut ga));
+            let sb = wb.run_impl(&p, &task, &nb, Some(&mut gb));
+            assert_eq!(sa.loss.to_bits(), sb.loss.to_bits());
+            assert_eq!(sa.accuracy.to_bits(), sb.accuracy.to_bits());
+            assert_eq!(sa.reliability.to_bits(), sb.reliability.to_bits());
+            assert_eq!(bits(wa.rates()), bits(wb.rates()));
+            assert_eq!(bits(wa.outputs()), bits(wb.outputs()));
+            for (x, y) in [
+                (&ga.w_in, &gb.w_in),
+                (&ga.b_in, &gb.b_in),
+                (&ga.w_rec, &gb.w_rec),
+                (&ga.b_rec, &gb.b_rec),
+                (&ga.w_out, &gb.w_out),
+                (&ga.b_out, &gb.b_out),
+            ] {
+                assert_eq!(bits(x), bits(y));
+            }
+            assert!(sa.loss.is_finite() && ga.w_rec.iter().any(|&g| g != 0.0));
+        }
     }
 }
