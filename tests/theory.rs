@@ -284,7 +284,8 @@ fn cli_grids_formats_and_errors() {
 fn theory_figures_are_written_as_png_and_svg() {
     let dir = tempfile::tempdir().unwrap();
     let files = dynphase::plot::theory::render_all(dir.path()).unwrap();
-    assert_eq!(files.len(), 12);
+    assert_eq!(files.len(), 14);
+    assert!(files.iter().any(|f| f.ends_with("fig1E_dcdt_task.png")));
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
         match f.extension().and_then(|e| e.to_str()) {

@@ -10,7 +10,10 @@
 //! * `ext_eta_star_numeric_gd` — exact, leading-order, ODE-numeric η* and GD boundaries, both
 //!   models, log–log;
 //! * `ext_local_exponent` — local exponent β against T_resp/T_delay with the [4, 5] and [2, 3]
-//!   bands.
+//!   bands;
+//! * `fig1E_dcdt_task` — Fig 1E: the delayed cue-discrimination task of the RNN experiments
+//!   (inputs Cue 1/2 and targets Output 1/2 of a cue-1 trial over T_in, T_delay, T_resp and
+//!   T_post), drawn from the crate's task generator, without and with the 30 ms post period.
 
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
@@ -20,8 +23,9 @@ use plotters::prelude::*;
 
 use super::{
     draw_arrow, draw_quiver, linspace, log_tick_label, logspace, save_figure, DrawResult, Figure,
-    C0, C2, C3, C7,
+    C0, C1, C2, C3, C7,
 };
+use crate::rnn::task::{FullRankTask, FullRankTaskKind, WindowMode};
 use crate::theory::{
     local_exponent_exact, local_exponents, scaling_table, Mechanism, RespSpec, ScalingRow,
     TableOptions,
@@ -67,7 +71,143 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         "ext_local_exponent",
         (900, 600),
     )?);
+    files.extend(save_figure(
+        &Fig1E::new(100)?,
+        out_dir,
+        "fig1E_dcdt_task",
+        (1100, 640),
+    )?);
     Ok(files)
+}
+
+/// Fig 1E: inputs and targets of a cue-1 DCDT trial (delay `delay_ms`), without and with
+/// the post period, from [`FullRankTask`].
+struct Fig1E {
+    delay_ms: u32,
+    tasks: [FullRankTask<f64>; 2],
+}
+
+impl Fig1E {
+    fn new(delay_ms: u32) -> Result<Self> {
+        let task = |post| {
+            FullRankTask::<f64>::new(
+                FullRankTaskKind::Dcdt {
+                    delay_ms,
+                    post,
+                    tau_ms: 10.0,
+                },
+                WindowMode::Reference,
+            )
+        };
+        Ok(Fig1E {
+            delay_ms,
+            tasks: [task(false)?, task(true)?],
+        })
+    }
+}
+
+/// Step-function polyline of one channel: value v_t held over [5t, 5(t+1)) ms.
+fn stairs(values: impl Iterator<Item = f64>) -> Vec<(f64, f64)> {
+    let mut pts = Vec::new();
+    for (t, v) in values.enumerate() {
+        pts.push((5.0 * t as f64, v));
+        pts.push((5.0 * (t + 1) as f64, v));
+    }
+    pts
+}
+
+impl Figure for Fig1E {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let (title, body) = root.split_vertically(50);
+        title.draw(&Text::new(
+            format!(
+                "Fig 1E: delayed cue-discrimination task (cue-1 trial, delay {} ms)",
+                self.delay_ms
+            ),
+            (20, 12),
+            font(22),
+        ))?;
+        let panels = body.split_evenly((2, 2));
+        let t_max = 5.0 * self.tasks[1].steps as f64;
+        for (row, task) in self.tasks.iter().enumerate() {
+            let l = task.steps;
+            // Class 1 (trial index 1) has Cue 1 on: inputs/targets at index 2t + 1.
+            let n_in = (0..l)
+                .filter(|&t| task.inputs[2 * t + 1] != [0.0; 2])
+                .count();
+            let n_resp = (0..l)
+                .filter(|&t| task.targets[2 * t + 1] != [0.0; 2])
+                .count();
+            let nd = (self.delay_ms / 5) as usize;
+            let marks = [
+                (0usize, "T_in"),
+                (n_in, "T_delay"),
+                (n_in + nd, "T_resp"),
+                (n_in + nd + n_resp, "T_post"),
+            ];
+            let post = if row == 1 {
+                "T_post = 30 ms"
+            } else {
+                "no post period"
+            };
+            for col in 0..2 {
+                let area = &panels[2 * row + col];
+                let (what, names, vals): (&str, [&str; 2], &Vec<[f64; 2]>) = if col == 0 {
+                    ("input", ["Cue 1", "Cue 2"], &task.inputs)
+                } else {
+                    ("target", ["Output 1", "Output 2"], &task.targets)
+                };
+                let mut c = ChartBuilder::on(area)
+                    .caption(format!("{what}, {post}"), (FONT, 18))
+                    .margin(12)
+                    .x_label_area_size(40)
+                    .y_label_area_size(45)
+                    .build_cartesian_2d(0.0..t_max, -0.1..1.35)?;
+                c.configure_mesh()
+                    .x_desc("time (ms)")
+                    .y_labels(3)
+                    .label_style(font(14))
+                    .axis_desc_style(font(15))
+                    .light_line_style(WHITE.mix(0.0))
+                    .draw()?;
+                for &(t, name) in &marks {
+                    let x = 5.0 * t as f64;
+                    if t >= l || (name == "T_post" && row == 0) {
+                        continue;
+                    }
+                    c.draw_series(DashedLineSeries::new(
+                        vec![(x, -0.1), (x, 1.35)],
+                        4,
+                        4,
+                        C7.stroke_width(1),
+                    ))?;
+                    c.draw_series(std::iter::once(Text::new(name, (x + 2.0, 1.3), font(13))))?;
+                }
+                for (k, (colour, name)) in [C0, C1].into_iter().zip(names).enumerate() {
+                    let off = if k == 0 { 0.0 } else { 0.02 };
+                    c.draw_series(LineSeries::new(
+                        stairs((0..l).map(|t| vals[2 * t + 1][k] + off)),
+                        colour.stroke_width(3),
+                    ))?
+                    .label(name)
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+                    });
+                }
+                c.configure_series_labels()
+                    .position(SeriesLabelPosition::MiddleRight)
+                    .background_style(WHITE.mix(0.9))
+                    .border_style(BLACK)
+                    .label_font(font(13))
+                    .draw()?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn font(size: u32) -> TextStyle<'static> {
@@ -646,5 +786,30 @@ impl Figure for LocalExponent {
             .border_style(BLACK)
             .draw()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fig1e_epochs_follow_the_task() {
+        // SPEC 1/2.1 at a 100 ms delay: L = 16 + 100/5 = 36 steps, +6 with the 30 ms post
+        // period; the cue is on for 6 steps (30 ms) and the response lasts 10 steps (50 ms).
+        let f = Fig1E::new(100).unwrap();
+        assert_eq!(f.tasks[0].steps, 36);
+        assert_eq!(f.tasks[1].steps, 42);
+        let t = &f.tasks[1];
+        let cue: Vec<usize> = (0..42)
+            .filter(|&s| t.inputs[2 * s + 1] == [1.0, 0.0])
+            .collect();
+        let resp: Vec<usize> = (0..42)
+            .filter(|&s| t.targets[2 * s + 1] == [1.0, 0.0])
+            .collect();
+        assert_eq!(cue, (0..6).collect::<Vec<_>>());
+        assert_eq!(resp, (26..36).collect::<Vec<_>>());
+        let st = stairs([0.0, 1.0].into_iter());
+        assert_eq!(st, vec![(0.0, 0.0), (5.0, 0.0), (5.0, 1.0), (10.0, 1.0)]);
     }
 }
