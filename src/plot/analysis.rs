@@ -6,9 +6,14 @@
 //! * `analysis_rank2_portraits` — latent phase portraits κ̇ = −κ + n tanh(mκ + b) of trained
 //!   rank-2 networks (with and without post period) with their fixed/slow points marked by type;
 //! * `analysis_pc_plane` — a trained full-rank network's extended trial and out-of-trial
-//!   rollout in its top-2 PC plane with its fixed and slow points, coloured by log10 speed.
+//!   rollout in its top-2 PC plane with its fixed and slow points, coloured by log10 speed;
+//! * `fig3C_rank2_post_study` — Fig 3C: LC fraction among learned rank-2 networks per delay,
+//!   grouped bars with and without the 30 ms post period, n learned per bar, Fisher stars
+//!   (two-sided exact test, Bonferroni × 8, SPEC 5.4).
 //!
-//! [`render_all`] trains the networks it shows (a small full-rank sweep, two rank-2 networks);
+//! [`render_all`] trains the networks it shows (a small full-rank sweep; the rank-2 post study
+//! at T = 30 and 40 ms, seeds 0–19); the paper's Fig 3C spans 30–100 ms with 100 seeds
+//! (`dynphase sweep --preset rank2-post-study`);
 //! [`render_from`] draws from given study results.
 
 use std::path::{Path, PathBuf};
@@ -20,6 +25,7 @@ use super::{jet, save_figure, DrawResult, Figure, C0, C1, C2, C3, C7};
 use crate::analysis::classify::ClassifyConfig;
 use crate::analysis::fixed_points::{CriticalPoint, FixedPointConfig, PointKind, PointType};
 use crate::analysis::index::Mechanism;
+use crate::analysis::rank2::Fig3cRow;
 use crate::analysis::studies::{
     full_rank_agreement_study, post_study_task, rank2_latent_points, rank2_post_study,
     FullRankStudyNet, Rank2StudyNet,
@@ -461,7 +467,27 @@ pub fn render_from(
     )?);
     let fp = FixedPointConfig::default();
     let mut portraits = Vec::new();
-    for net in rank2.iter().filter(|n| n.label.learned).take(4) {
+    // Portraits: the first two learned networks of the shortest delay, with and without post.
+    let d_min = rank2.iter().map(|n| n.delay_steps).min().unwrap_or(0);
+    let shown: Vec<&Rank2StudyNet> = [true, false]
+        .into_iter()
+        .flat_map(|post| {
+            rank2
+                .iter()
+                .filter(move |n| n.label.learned && n.delay_steps == d_min && n.post == post)
+                .take(2)
+        })
+        .collect();
+    let rows = fig3c_rows(rank2);
+    if !rows.is_empty() {
+        files.extend(save_figure(
+            &Fig3C(rows),
+            out_dir,
+            "fig3C_rank2_post_study",
+            (760, 520),
+        )?);
+    }
+    for net in shown {
         let total = post_study_task(net.delay_steps, net.post)?.total();
         let points = rank2_latent_points(&net.params, total, &fp)?;
         portraits.push(Rank2Portrait {
@@ -523,6 +549,110 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         ..Default::default()
     };
     let full = full_rank_agreement_study(&jobs, 1000, &cfg)?;
-    let rank2 = rank2_post_study(&[6], &[0, 1], 0.005, &|_| 500_000)?;
+    let seeds: Vec<u64> = (0..20).collect();
+    let rank2 = rank2_post_study(&[6, 8], &seeds, 0.005, &|_| 500_000)?;
     render_from(out_dir, &full, &rank2)
+}
+
+/// The Fig 3C rows (one per delay present with both conditions) of a rank-2 post study,
+/// Bonferroni factor 8 as in the paper.
+pub fn fig3c_rows(rank2: &[Rank2StudyNet]) -> Vec<Fig3cRow> {
+    let mut delays: Vec<usize> = rank2.iter().map(|n| n.delay_steps).collect();
+    delays.sort_unstable();
+    delays.dedup();
+    delays
+        .into_iter()
+        .filter_map(|d| {
+            let labels = |post: bool| -> Vec<_> {
+                rank2
+                    .iter()
+                    .filter(|n| n.delay_steps == d && n.post == post)
+                    .map(|n| n.label.clone())
+                    .collect()
+            };
+            let (p, np) = (labels(true), labels(false));
+            (!p.is_empty() && !np.is_empty()).then(|| Fig3cRow::new(d, &p, &np, 8))
+        })
+        .collect()
+}
+
+/// Fig 3C: grouped bars of the LC fraction per delay.
+struct Fig3C(Vec<Fig3cRow>);
+
+impl Figure for Fig3C {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let k = self.0.len() as f64;
+        let mut c = ChartBuilder::on(root)
+            .caption(
+                "Fig 3C: limit cycles among learned rank-2 networks",
+                ("sans-serif", 20),
+            )
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(-0.5..k - 0.5, 0.0..1.25)?;
+        let rows = &self.0;
+        c.configure_mesh()
+            .disable_mesh()
+            .x_labels(rows.len().max(1))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < rows.len() {
+                    format!("{} ms", 5 * rows[i as usize].delay_steps)
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(6)
+            .x_desc("Delay")
+            .y_desc("LC fraction (learned networks)")
+            .label_style(("sans-serif", 14))
+            .draw()?;
+        let w = 0.35;
+        for (i, r) in rows.iter().enumerate() {
+            let (fp, fn_) = r.fractions();
+            for (j, (f, n, colour)) in [(fp, r.post.0, C1), (fn_, r.no_post.0, C0)]
+                .into_iter()
+                .enumerate()
+            {
+                let x0 = i as f64 - w + j as f64 * w;
+                let h = if f.is_finite() { f } else { 0.0 };
+                c.draw_series(std::iter::once(Rectangle::new(
+                    [(x0 + 0.02, 0.0), (x0 + w - 0.02, h)],
+                    colour.filled(),
+                )))?;
+                c.draw_series(std::iter::once(Text::new(
+                    format!("n={n}"),
+                    (x0 + 0.05, h + 0.03),
+                    ("sans-serif", 13),
+                )))?;
+            }
+            if !r.stars.is_empty() && r.stars != "ns" {
+                c.draw_series(std::iter::once(Text::new(
+                    r.stars.to_string(),
+                    (i as f64 - 0.08, 1.15),
+                    ("sans-serif", 20),
+                )))?;
+            }
+        }
+        for (label, colour) in [("T_post = 30 ms", C1), ("T_post = 0", C0)] {
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(-0.5, -1.0), (-0.5, -1.0)],
+                colour.filled(),
+            )))?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled()));
+        }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 13))
+            .draw()?;
+        Ok(())
+    }
 }
