@@ -567,7 +567,7 @@ pub fn fig3c_rows(rank2: &[Rank2StudyNet]) -> Vec<Fig3cRow> {
                 rank2
                     .iter()
                     .filter(|n| n.delay_steps == d && n.post == post)
-                    .map(|n| n.label.clone())
+                    .map(|n| n.label)
                     .collect()
             };
             let (p, np) = (labels(true), labels(false));
