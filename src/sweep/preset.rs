@@ -44,8 +44,8 @@
 //! Chosen: nine learning rates of the merged grid (k = 0, 3, 6, 9, 12, 15, 18, 20, 22, i.e.
 //! 0.316 … 0.01, a factor 32 in η) with the paper's budgets `E(η)` (1000 epochs for
 //! η ≥ 0.03; 1118, 1553 and 3000 for the three smallest), the paper's 21 delays, and three
-//! seeds per cell: 567 networks, about 100 core-minutes, so about 50 minutes on two free
-//! cores. With slow onsets the estimate stays broad (its profile-likelihood interval says
+//! seeds per cell: 567 networks, about 100 core-minutes by the estimate (111 measured on
+//! the committed run), so about 55 minutes on two free cores. With slow onsets the estimate stays broad (its profile-likelihood interval says
 //! so); `--seeds 5` or the full `nopost` preset narrow it.
 //!
 //! The grid can be retuned with the overrides without changing the preset.
