@@ -19,6 +19,12 @@ fn synthetic(seed: u64, seeds: u64) -> PhaseTable {
 }
 
 fn synthetic_a(seed: u64, seeds: u64, a0: f64, a1: f64, t0: f64) -> PhaseTable {
+    synthetic_floor(seed, seeds, a0, a1, t0, 0.0)
+}
+
+/// As [`synthetic_a`] with a baseline failure probability `f0` at every delay:
+/// P = f0 below T_c, 1 - (1 - f0) exp(-a (T - T_c)) above.
+fn synthetic_floor(seed: u64, seeds: u64, a0: f64, a1: f64, t0: f64, f0: f64) -> PhaseTable {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut cells = Vec::new();
     for k in 0..15 {
@@ -28,9 +34,9 @@ fn synthetic_a(seed: u64, seeds: u64, a0: f64, a1: f64, t0: f64) -> PhaseTable {
         for d in (0..=400).step_by(20) {
             let t = d as f64;
             let p = if t < tc {
-                0.0
+                f0
             } else {
-                1.0 - (-a * (t - tc)).exp()
+                1.0 - (1.0 - f0) * (-a * (t - tc)).exp()
             };
             let nl = (0..seeds).filter(|_| rng.random::<f64>() < p).count() as u64;
             cells.push(PhaseCell {
@@ -167,4 +173,62 @@ fn slow_point_mle_is_less_biased_than_two_step() {
         (mt - 4.05).abs() > (mm - 4.05).abs() + 0.4,
         "two-step {mt}, MLE {mm}"
     );
+}
+
+#[test]
+fn floor_absorbs_baseline_failures_that_bias_the_plain_likelihood() {
+    // Synthetic no-post tables (beta 2.7, 3-5 seeds per cell) where 3 % of networks fail at
+    // every delay, as the unstable (class 3) networks of the quick sweep do at short delays.
+    let setup = ScalingSetup::paper(Experiment::NoPost, Boundary::Failure);
+    let plain = MleOptions {
+        profile_ci: false,
+        ..MleOptions::default()
+    };
+    let floor = MleOptions {
+        floor: true,
+        ..plain
+    };
+    let res: Vec<(f64, f64, f64)> = (0..24u64)
+        .into_par_iter()
+        .map(|s| {
+            let t = synthetic_floor(9000 + s, 3 + s % 3, 0.005, 0.02, 40.0, 0.03);
+            let p = fit_mle(&t, &setup, &plain).unwrap();
+            let f = fit_mle(&t, &setup, &floor).unwrap();
+            (p.beta, f.beta, f.floor.unwrap())
+        })
+        .collect();
+    let (mp, sp) = mean_sd(&res.iter().map(|r| r.0).collect::<Vec<_>>());
+    let (mf, sf) = mean_sd(&res.iter().map(|r| r.1).collect::<Vec<_>>());
+    let (m0, s0) = mean_sd(&res.iter().map(|r| r.2).collect::<Vec<_>>());
+    println!(
+        "f0 = 0.03: plain {mp:.3} sd {sp:.3}; floor {mf:.3} sd {sf:.3}; f0 hat {m0:.4} sd {s0:.4}"
+    );
+    assert!((mf - BETA).abs() < 0.2, "floor MLE mean {mf}");
+    assert!((m0 - 0.03).abs() < 0.01, "floor estimate {m0}");
+    assert!(
+        (mp - BETA).abs() > (mf - BETA).abs() + 0.3,
+        "plain {mp}, floor {mf}"
+    );
+}
+
+#[test]
+fn floor_is_harmless_without_baseline_failures() {
+    let setup = ScalingSetup::paper(Experiment::NoPost, Boundary::Failure);
+    let opts = MleOptions {
+        profile_ci: false,
+        floor: true,
+        ..MleOptions::default()
+    };
+    let res: Vec<(f64, f64)> = (0..24u64)
+        .into_par_iter()
+        .map(|s| {
+            let r = fit_mle(&synthetic(1000 + s, 3 + s % 3), &setup, &opts).unwrap();
+            (r.beta, r.floor.unwrap())
+        })
+        .collect();
+    let (mb, sb) = mean_sd(&res.iter().map(|r| r.0).collect::<Vec<_>>());
+    let (m0, _) = mean_sd(&res.iter().map(|r| r.1).collect::<Vec<_>>());
+    println!("f0 = 0: floor MLE {mb:.3} sd {sb:.3}; f0 hat {m0:.4}");
+    assert!((mb - BETA).abs() < 0.2, "floor MLE mean {mb}");
+    assert!(m0 < 0.01, "floor estimate {m0}");
 }

@@ -70,3 +70,67 @@ fn reproduce_rejects_an_unknown_preset() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("everything") && err.contains("quick"), "{err}");
 }
+
+#[test]
+fn reproduce_runs_a_list_of_presets_and_validates_all_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_dynphase");
+    // An unknown name anywhere in the list stops the command before any work.
+    let o = Command::new(bin)
+        .args(["reproduce", "--preset", "quick-post,nope", "--sweeps"])
+        .arg(tmp.path().join("sweeps"))
+        .arg("--out")
+        .arg(tmp.path().join("figs"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nope"));
+    assert!(!tmp.path().join("sweeps").exists());
+    assert!(!tmp.path().join("figs").exists());
+
+    let o = Command::new(bin)
+        .args([
+            "reproduce",
+            "--preset",
+            "quick-post,quick-no-memory",
+            "--executor",
+            "fake",
+            "--epochs",
+            "20",
+            "--no-progress",
+            "--sweeps",
+        ])
+        .arg(tmp.path().join("sweeps"))
+        .arg("--out")
+        .arg(tmp.path().join("figs"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // 5 lrs x 11 delays x 3 seeds; 7 lrs x 10 windows x 2 seeds.
+    let lines = |p: &str| {
+        std::fs::read_to_string(tmp.path().join(p))
+            .unwrap()
+            .lines()
+            .count()
+    };
+    assert_eq!(lines("sweeps/quick-post/runs.jsonl"), 165);
+    assert_eq!(lines("sweeps/quick-no-memory/runs.jsonl"), 140);
+    assert_eq!(lines("sweeps/quick-post/phase.csv"), 1 + 5 * 11);
+    assert_eq!(lines("sweeps/quick-no-memory/phase.csv"), 1 + 7 * 10);
+    for f in [
+        "fig4D.png",
+        "fig4E.png",
+        "fig4I.png",
+        "figS6A.png",
+        "figS6B.png",
+    ] {
+        assert!(tmp.path().join("figs").join(f).exists(), "{f}\n{out}");
+    }
+    // The theory step runs once for the whole list.
+    assert_eq!(out.matches("0/4 toy-model figures").count(), 1, "{out}");
+}

@@ -63,8 +63,36 @@ fn network_counts_match_spec_totals() {
         n("nopost-broad") + n("nopost-narrow") + n("post") + n("long-tau") + n("no-memory");
     assert_eq!(full_rank, 81_500);
     assert_eq!(n("quick"), 9 * 21 * 3);
+    assert_eq!(n("quick-post"), 5 * 11 * 3);
+    assert_eq!(n("quick-long-tau"), 5 * 11 * 2);
+    assert_eq!(n("quick-no-memory"), 7 * 10 * 2);
     for name in PRESET_NAMES {
         assert!(!Preset::named(name).unwrap().is_empty(), "{name}");
+    }
+}
+
+/// Every quick preset is a subset of its full preset: same run ids, same epoch budgets, so
+/// its records can later be merged with (or resumed into) a larger sweep of the experiment.
+#[test]
+fn quick_presets_are_subsets_of_the_full_presets() {
+    let runs = |name: &str| -> std::collections::BTreeSet<String> {
+        Preset::named(name)
+            .unwrap()
+            .runs()
+            .iter()
+            .map(|r| format!("{} {}", r.id(), r.epochs))
+            .collect()
+    };
+    for (quick, full) in [
+        ("quick", "nopost"),
+        ("quick-post", "post"),
+        ("quick-long-tau", "long-tau"),
+        ("quick-no-memory", "no-memory"),
+    ] {
+        let (q, f) = (runs(quick), runs(full));
+        assert!(!q.is_empty());
+        let missing: Vec<_> = q.difference(&f).collect();
+        assert!(missing.is_empty(), "{quick}: not in {full}: {missing:?}");
     }
 }
 

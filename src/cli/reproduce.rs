@@ -13,7 +13,9 @@ use crate::{Error, Result};
 /// Arguments of `dynphase reproduce`.
 #[derive(Debug, Args)]
 pub struct ReproduceArgs {
-    /// Sweep preset (quick = about 40 minutes on two cores; see `dynphase sweep --help`).
+    /// Sweep preset, or a comma-separated list run one after the other (quick = about an hour
+    /// on two cores; `quick,quick-post,quick-long-tau,quick-no-memory` draws every sweep
+    /// figure; see `dynphase sweep --help`).
     #[arg(long, default_value = "quick")]
     pub preset: String,
     /// Root of the sweep directories; the sweep goes to ROOT/PRESET (rerun to resume).
@@ -43,9 +45,9 @@ pub struct ReproduceArgs {
 fn experiment_of(preset: &str) -> Option<&'static str> {
     match preset {
         "quick" | "nopost" | "nopost-broad" | "nopost-narrow" | "test-tiny" => Some("nopost"),
-        "post" => Some("post"),
-        "long-tau" => Some("long-tau"),
-        "no-memory" => Some("no-memory"),
+        "post" | "quick-post" => Some("post"),
+        "long-tau" | "quick-long-tau" => Some("long-tau"),
+        "no-memory" | "quick-no-memory" => Some("no-memory"),
         _ => None,
     }
 }
@@ -59,14 +61,39 @@ fn step(title: &str, argv: Vec<String>) -> Result<()> {
 
 /// Run `dynphase reproduce`.
 pub fn run(a: &ReproduceArgs) -> Result<()> {
-    // Validate the preset before any work.
-    Preset::named(&a.preset)?;
-    let dir = a.sweeps.join(&a.preset);
+    // Validate every preset before any work.
+    let presets: Vec<&str> = a.preset.split(',').map(str::trim).collect();
+    for p in &presets {
+        Preset::named(p)?;
+    }
+    step(
+        "0/4 toy-model theory: critical learning rates and exponents",
+        vec!["theory".into()],
+    )?;
+    step(
+        "0/4 toy-model figures",
+        vec![
+            "figures".into(),
+            "theory".into(),
+            "--out".into(),
+            a.out.display().to_string(),
+        ],
+    )?;
+    for p in presets {
+        run_preset(a, p)?;
+    }
+    Ok(())
+}
+
+/// Steps 1–4 for one preset.
+fn run_preset(a: &ReproduceArgs, preset: &str) -> Result<()> {
+    println!("\n==== preset {preset}");
+    let dir = a.sweeps.join(preset);
     let d = dir.display().to_string();
     let mut sweep = vec![
         "sweep".into(),
         "--preset".into(),
-        a.preset.clone(),
+        preset.to_string(),
         "--out".into(),
         d.clone(),
         "--executor".into(),
@@ -84,26 +111,12 @@ pub fn run(a: &ReproduceArgs) -> Result<()> {
     if a.no_progress {
         sweep.push("--no-progress".into());
     }
-    step(
-        "0/4 toy-model theory: critical learning rates and exponents",
-        vec!["theory".into()],
-    )?;
-    step(
-        "0/4 toy-model figures",
-        vec![
-            "figures".into(),
-            "theory".into(),
-            "--out".into(),
-            a.out.display().to_string(),
-        ],
-    )?;
     step("1/4 sweep (finished runs are skipped)", sweep)?;
 
-    let Some(exp) = experiment_of(&a.preset) else {
+    let Some(exp) = experiment_of(preset) else {
         println!(
-            "\nThe '{}' preset has no phase diagram; its results are in {d}/runs.jsonl \
-             (see `dynphase figures analysis`).",
-            a.preset
+            "\nThe '{preset}' preset has no phase diagram; its results are in {d}/runs.jsonl \
+             (see `dynphase figures analysis`)."
         );
         return Ok(());
     };

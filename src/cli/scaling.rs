@@ -50,6 +50,10 @@ pub struct ScalingArgs {
     /// Seed of the bootstrap generator.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// With `--method mle --boundary failure`: also estimate a baseline failure probability
+    /// shared by all cells (networks that fail below the boundary, e.g. unstable ones).
+    #[arg(long)]
+    pub floor: bool,
 }
 
 fn parse_p0(s: &str) -> Result<[f64; 2]> {
@@ -108,6 +112,18 @@ fn status_str(s: &RowStatus) -> String {
 pub fn run(args: &ScalingArgs) -> Result<()> {
     let setup = setup_from_args(args)?;
     let method = Method::parse(&args.method)?;
+    if args.floor
+        && (method != Method::Mle || setup.boundary != Boundary::Failure || setup.transposed())
+    {
+        return Err(Error::invalid(
+            "floor",
+            "applies only to --method mle with the failure boundary of an onset experiment",
+        ));
+    }
+    let mle_opts = MleOptions {
+        floor: args.floor,
+        ..MleOptions::default()
+    };
     if args.bootstrap == 1 {
         return Err(Error::invalid(
             "bootstrap",
@@ -148,7 +164,7 @@ pub fn run(args: &ScalingArgs) -> Result<()> {
             }
         }
         Method::Mle => {
-            let r = fit_mle(&table, &setup, &MleOptions::default())?;
+            let r = fit_mle(&table, &setup, &mle_opts)?;
             let (lo, hi) = r.ci95.unwrap_or((f64::NAN, f64::NAN));
             println!("method: mle");
             println!("beta: {}", r.beta);
@@ -160,6 +176,9 @@ pub fn run(args: &ScalingArgs) -> Result<()> {
             println!("ci95_low: {lo}");
             println!("ci95_high: {hi}");
             println!("loglik: {}", r.loglik);
+            if let Some(f0) = r.floor {
+                println!("floor: {f0}");
+            }
             if args.verbose {
                 let crit = if setup.transposed() {
                     "eta_c"
@@ -176,7 +195,7 @@ pub fn run(args: &ScalingArgs) -> Result<()> {
         }
     }
     if args.bootstrap > 0 {
-        let b = bootstrap_beta(&table, &setup, method, args.bootstrap, args.seed)?;
+        let b = bootstrap_beta(&table, &setup, method, &mle_opts, args.bootstrap, args.seed)?;
         println!("bootstrap_replicates: {}", b.replicates);
         println!("bootstrap_failed: {}", b.failed);
         println!("bootstrap_mean: {}", b.mean);

@@ -55,6 +55,12 @@ pub struct MleOptions {
     pub profile_ci: bool,
     /// Nelder–Mead iteration limit per start.
     pub max_iter: usize,
+    /// No-solution boundary only: add a baseline failure probability `f0`, shared by all rows
+    /// and estimated with the rest, so `P = f0` below `T_c` and
+    /// `P = 1 - (1 - f0) exp(-a_k (T - T_c))` above. Absorbs the few networks that fail at
+    /// short delays for reasons unrelated to the delay (class 3, unstable), which otherwise
+    /// pin a row's `T_c` below their delay. About 20x slower. Ignored for the other boundaries.
+    pub floor: bool,
 }
 
 impl Default for MleOptions {
@@ -62,6 +68,7 @@ impl Default for MleOptions {
         MleOptions {
             profile_ci: true,
             max_iter: 300,
+            floor: false,
         }
     }
 }
@@ -96,6 +103,8 @@ pub struct MleResult {
     pub p: Option<f64>,
     /// Per-row boundaries of the rows that entered the likelihood.
     pub rows: Vec<MleRow>,
+    /// The estimated baseline failure probability `f0` (with [`MleOptions::floor`]).
+    pub floor: Option<f64>,
 }
 
 #[derive(Clone, Copy)]
@@ -105,11 +114,14 @@ enum Kind {
     Transposed,
 }
 
+#[derive(Clone)]
 struct Problem {
     kind: Kind,
     rows: Vec<BoundaryRow>,
     z: Vec<f64>,
     zbar: f64,
+    /// Baseline failure probability of the saturation model (0 = the plain model).
+    f0: f64,
 }
 
 fn ln_clamped(p: f64) -> (f64, f64) {
@@ -136,7 +148,7 @@ impl Problem {
                 for i in 0..r.t.len() {
                     let d = r.t[i] - tc;
                     if d > 0.0 {
-                        let (lp, lq) = ln_clamped(-(-a * d).exp_m1());
+                        let (lp, lq) = ln_clamped(self.f0 + (1.0 - self.f0) * -(-a * d).exp_m1());
                         ll += r.k[i] as f64 * lp + (r.n[i] - r.k[i]) as f64 * lq;
                     }
                 }
@@ -156,12 +168,12 @@ impl Problem {
     }
 
     /// The shape-independent part of a row's log-likelihood: saturation cells at or below
-    /// `T_c`, where the probability is clamped to `P_MIN`.
+    /// `T_c`, where the probability is the floor `f0` (clamped to at least `P_MIN`).
     fn row_const(&self, r: &BoundaryRow, loc: f64) -> f64 {
         match self.kind {
             Kind::Saturation => {
                 let tc = loc.exp();
-                let (lp, lq) = ln_clamped(0.0);
+                let (lp, lq) = ln_clamped(self.f0);
                 (0..r.t.len())
                     .filter(|&i| r.t[i] - tc <= 0.0)
                     .map(|i| r.k[i] as f64 * lp + (r.n[i] - r.k[i]) as f64 * lq)
@@ -178,17 +190,20 @@ impl Problem {
         let (mut g, mut h) = (0.0, 0.0);
         match self.kind {
             Kind::Saturation => {
+                // p = 1 - c e with c = 1 - f0, e = exp(-a d): dℓ/da = k d c e / p - (n - k) d,
+                // d²ℓ/da² = -k d² c e / p² (as p + c e = 1).
                 let tc = loc.exp();
+                let c = 1.0 - self.f0;
                 for i in 0..r.t.len() {
                     let d = r.t[i] - tc;
                     if d > 0.0 {
                         let (k, n) = (r.k[i] as f64, r.n[i] as f64);
                         let e = (-s * d).exp();
-                        let q = -(-s * d).exp_m1();
+                        let p = self.f0 + c * -(-s * d).exp_m1();
                         if k > 0.0 {
-                            let w = e / q.max(f64::MIN_POSITIVE);
+                            let w = c * e / p.max(f64::MIN_POSITIVE);
                             g += k * d * w;
-                            h -= k * d * d * w / q.max(f64::MIN_POSITIVE);
+                            h -= k * d * d * w / p.max(f64::MIN_POSITIVE);
                         }
                         g -= (n - k) * d;
                     }
@@ -414,6 +429,7 @@ pub fn fit_mle(table: &PhaseTable, setup: &ScalingSetup, opts: &MleOptions) -> R
         rows,
         z,
         zbar,
+        f0: 0.0,
     };
 
     // Starting values (m, c1).
@@ -458,24 +474,19 @@ pub fn fit_mle(table: &PhaseTable, setup: &ScalingSetup, opts: &MleOptions) -> R
         starts.push([s[0], 0.6 * s[1]]);
         starts.push([s[0], 1.5 * s[1]]);
     }
-    let negll = |p: [f64; 2]| -prob.profile(p[0], p[1]);
-    // Screen every start with a short run, then polish the best one with two restarts.
-    let mut best = ([0.0; 2], f64::INFINITY);
-    for s in starts {
-        let step = [0.2, 0.2 * s[1].abs().max(0.05)];
-        let cand = nelder_mead(&negll, s, step, opts.max_iter / 4);
-        if cand.1 < best.1 {
-            best = cand;
-        }
-    }
-    for _ in 0..2 {
-        let x = best.0;
-        let step = [0.05, 0.05 * x[1].abs().max(0.05)];
-        let cand = nelder_mead(&negll, x, step, opts.max_iter);
-        if cand.1 <= best.1 {
-            best = cand;
-        }
-    }
+    let use_floor = opts.floor && matches!(kind, Kind::Saturation);
+    let (prob, best) = if use_floor {
+        let fit_at = |f0: f64| {
+            let p = Problem { f0, ..prob.clone() };
+            let b = maximise(&p, &starts, opts.max_iter);
+            (p, b)
+        };
+        let (f0, _) = max_over_floor(|f0| -fit_at(f0).1 .1, FLOOR_GRID);
+        fit_at(f0)
+    } else {
+        let b = maximise(&prob, &starts, opts.max_iter);
+        (prob, b)
+    };
     if !best.1.is_finite() {
         return Err(Error::numerical(
             "maximum-likelihood scaling fit",
@@ -511,7 +522,18 @@ pub fn fit_mle(table: &PhaseTable, setup: &ScalingSetup, opts: &MleOptions) -> R
     let (mut ci95, mut se, mut p) = (None, None, None);
     if opts.profile_ci {
         let target = loglik - HALF_CHI2_95;
-        let pl = |c: f64| prob.profile_c1(c, m);
+        // Profile over m (and the floor, re-maximised near its estimate).
+        let pl = |c: f64| {
+            if use_floor {
+                let hi = (2.0 * prob.f0 + 0.05).min(FLOOR_MAX);
+                let grid = [0.0, 0.25 * hi, 0.5 * hi, 0.75 * hi, hi];
+                max_over_floor(|f0| Problem { f0, ..prob.clone() }.profile_c1(c, m), &grid)
+                    .1
+                    .max(prob.profile_c1(c, m))
+            } else {
+                prob.profile_c1(c, m)
+            }
+        };
         let bound = |dir: f64| -> f64 {
             let mut step = 0.05 * c1.abs().max(0.02);
             let mut inside = c1;
@@ -571,5 +593,74 @@ pub fn fit_mle(table: &PhaseTable, setup: &ScalingSetup, opts: &MleOptions) -> R
         se,
         p,
         rows: rows_out,
+        floor: use_floor.then_some(prob.f0),
     })
+}
+
+/// Largest baseline failure probability the floor search considers.
+const FLOOR_MAX: f64 = 0.5;
+/// Coarse grid of the floor search (refined by golden section around the best point).
+const FLOOR_GRID: &[f64] = &[0.0, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3, FLOOR_MAX];
+
+/// Maximise `f` over the floor: best point of `grid` (ascending), then golden section
+/// between its neighbours. Returns (argmax, max).
+fn max_over_floor<F: Fn(f64) -> f64>(f: F, grid: &[f64]) -> (f64, f64) {
+    let vals: Vec<f64> = grid.iter().map(|&x| f(x)).collect();
+    let mut i = 0;
+    for j in 1..vals.len() {
+        if vals[j] > vals[i] {
+            i = j;
+        }
+    }
+    let mut best = (grid[i], vals[i]);
+    let (mut a, mut b) = (grid[i.saturating_sub(1)], grid[(i + 1).min(grid.len() - 1)]);
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    let mut x1 = b - g * (b - a);
+    let mut x2 = a + g * (b - a);
+    let (mut f1, mut f2) = (f(x1), f(x2));
+    for _ in 0..12 {
+        if f1 >= f2 {
+            b = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = b - g * (b - a);
+            f1 = f(x1);
+        } else {
+            a = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = a + g * (b - a);
+            f2 = f(x2);
+        }
+    }
+    for (x, v) in [(x1, f1), (x2, f2)] {
+        if v > best.1 {
+            best = (x, v);
+        }
+    }
+    best
+}
+
+/// Maximise the profile likelihood over (m, c1) by Nelder–Mead: screen every start with a
+/// short run, then polish the best one with two restarts. Returns (argmin, negative
+/// log-likelihood).
+fn maximise(prob: &Problem, starts: &[[f64; 2]], max_iter: usize) -> ([f64; 2], f64) {
+    let negll = |p: [f64; 2]| -prob.profile(p[0], p[1]);
+    let mut best = ([0.0; 2], f64::INFINITY);
+    for &s in starts {
+        let step = [0.2, 0.2 * s[1].abs().max(0.05)];
+        let cand = nelder_mead(&negll, s, step, max_iter / 4);
+        if cand.1 < best.1 {
+            best = cand;
+        }
+    }
+    for _ in 0..2 {
+        let x = best.0;
+        let step = [0.05, 0.05 * x[1].abs().max(0.05)];
+        let cand = nelder_mead(&negll, x, step, max_iter);
+        if cand.1 <= best.1 {
+            best = cand;
+        }
+    }
+    best
 }

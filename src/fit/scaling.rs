@@ -440,12 +440,14 @@ pub fn resample_table(table: &PhaseTable, rng: &mut ChaCha8Rng) -> PhaseTable {
 }
 
 /// Bootstrap over networks: `replicates` resampled tables (seeded `ChaCha8Rng`, one stream,
-/// drawn sequentially so the result does not depend on threads), each refitted with `method`;
-/// percentile 95 % interval of beta.
+/// drawn sequentially so the result does not depend on threads), each refitted with `method`
+/// (the likelihood fit with `mle`'s options, without its profile interval); percentile 95 %
+/// interval of beta.
 pub fn bootstrap_beta(
     table: &PhaseTable,
     setup: &ScalingSetup,
     method: Method,
+    mle: &MleOptions,
     replicates: usize,
     seed: u64,
 ) -> Result<BootstrapCi> {
@@ -458,7 +460,7 @@ pub fn bootstrap_beta(
         .collect();
     let opts = MleOptions {
         profile_ci: false,
-        ..MleOptions::default()
+        ..*mle
     };
     let betas: Vec<Option<f64>> = {
         use rayon::prelude::*;

@@ -10,6 +10,9 @@
 //! | `no-memory` | `no-memory` | 20 = logspace(0, −3, 20) | 20 windows (20–400 ms) | 20 | 3000 | 8,000 |
 //! | `rank2-post-study` | `rank2-post`, `rank2-nopost` | 1 (0.005) | 8 (30–100 ms) | 100 | 0.5M / 1.5M | 1,600 |
 //! | `quick` | `nopost` | 9 (merged k = 0, 3, …, 18, 20, 22) | 21 (0–400 ms) | 3 | E, c = 30 | 567 |
+//! | `quick-post` | `post` | 5 (post grid k = 0–4: 0.1 … 0.0268) | 11 (0–400 ms, step 40) | 3 | E, c = 100 | 165 |
+//! | `quick-long-tau` | `long-tau` | 5 (long-τ grid k = 0–4: 0.1 … 0.0129) | 11 (0–800 ms, step 80) | 2 | E, c = 30 | 110 |
+//! | `quick-no-memory` | `no-memory` | 7 (k = 2, 3, 4, 5, 6, 8, 10: 0.483 … 0.0264) | 10 windows (40–400 ms) | 2 | 3000 | 140 |
 //!
 //! `nopost-broad` and `nopost-narrow` produce records of the same experiment `nopost` with the
 //! same run ids as the merged `nopost` preset, so their outputs can be merged into one data set.
@@ -49,6 +52,14 @@
 //! so); `--seeds 5` or the full `nopost` preset narrow it.
 //!
 //! The grid can be retuned with the overrides without changing the preset.
+//!
+//! ## `quick-post`, `quick-long-tau`, `quick-no-memory`
+//! Workstation-sized slices of the other three full-rank experiments, so that every sweep
+//! figure (Fig 4D–F, 4I, S5, S6) can be drawn without a cluster. Each is a subset of its
+//! full preset (same run ids and budgets, checked by a test), so its records merge with a
+//! later full run. They keep the largest learning rates of each grid, whose budgets are
+//! shortest, and every second (post, long τ) delay or window: coarse phase diagrams and
+//! rough exponents, not the paper's precision.
 
 use serde::{Deserialize, Serialize};
 
@@ -202,6 +213,9 @@ pub struct Overrides {
 /// Names of all presets, in documentation order.
 pub const PRESET_NAMES: &[&str] = &[
     "quick",
+    "quick-post",
+    "quick-long-tau",
+    "quick-no-memory",
     "nopost-broad",
     "nopost-narrow",
     "nopost",
@@ -307,6 +321,34 @@ impl Preset {
                     .map(|&k| m[k])
                     .collect();
                 vec![grid(Experiment::NoPost, lrs, dcdt_delays(), 3, c30)]
+            }
+            "quick-post" => vec![grid(
+                Experiment::Post,
+                broad_lrs()[..5].to_vec(),
+                range_ms(0, 40, 11),
+                3,
+                Budget::Formula { c: 100.0 },
+            )],
+            "quick-long-tau" => vec![grid(
+                Experiment::LongTau,
+                logspace(-1.0, -3.0, 10)[..5].to_vec(),
+                range_ms(0, 80, 11),
+                2,
+                c30,
+            )],
+            "quick-no-memory" => {
+                let all = logspace(0.0, -3.0, 20);
+                let lrs = [2usize, 3, 4, 5, 6, 8, 10]
+                    .iter()
+                    .map(|&k| all[k])
+                    .collect();
+                vec![grid(
+                    Experiment::NoMemory,
+                    lrs,
+                    range_ms(40, 40, 10),
+                    2,
+                    Budget::Fixed(3000),
+                )]
             }
             "test-tiny" => vec![grid(
                 Experiment::NoPost,
