@@ -178,7 +178,8 @@ fn slow_point_mle_is_less_biased_than_two_step() {
 #[test]
 fn floor_absorbs_baseline_failures_that_bias_the_plain_likelihood() {
     // Synthetic no-post tables (beta 2.7, 3-5 seeds per cell) where 3 % of networks fail at
-    // every delay, as the unstable (class 3) networks of the quick sweep do at short delays.
+    // every delay, whatever the learning rate (networks that fail for reasons unrelated to the
+    // delay). The plain likelihood must then explain failures at short delays by moving T_c.
     let setup = ScalingSetup::paper(Experiment::NoPost, Boundary::Failure);
     let plain = MleOptions {
         profile_ci: false,
