@@ -160,33 +160,12 @@ impl<T: Float> FullRankParams<T> {
     /// Check that the array lengths are consistent with N = `b_in.len()` > 0.
     pub fn validate(&self) -> crate::Result<()> {
         let n = self.n_hidden();
-        if n == 0 {
-            return Err(crate::Error::invalid("network", "zero hidden units"));
-        }
-        for ((t, s), name) in self
-            .tensors()
-            .iter()
-            .zip(Self::shapes(n).iter())
-            .zip(FULL_RANK_NAMES)
-        {
-            let want: usize = s.iter().product();
-            if t.len() != want {
-                return Err(crate::Error::invalid(
-                    name,
-                    format!("has {} elements, expected {:?} for N = {n}", t.len(), s),
-                ));
-            }
-        }
-        Ok(())
+        check_shapes(n, &self.tensors(), &Self::shapes(n), &FULL_RANK_NAMES)
     }
 
     /// Convert to another float type (element-wise `as`).
     pub fn cast<U: Float>(&self) -> FullRankParams<U> {
-        let c = |v: &[T]| {
-            v.iter()
-                .map(|x| U::from_f64(x.to_f64()))
-                .collect::<Vec<U>>()
-        };
+        let c = cast_vec::<T, U>;
         FullRankParams {
             w_in: c(&self.w_in),
             b_in: c(&self.b_in),
@@ -297,33 +276,12 @@ impl<T: Float> Rank2Params<T> {
     /// Check that the array lengths are consistent with N = `b.len()` > 0.
     pub fn validate(&self) -> crate::Result<()> {
         let n = self.n_hidden();
-        if n == 0 {
-            return Err(crate::Error::invalid("network", "zero hidden units"));
-        }
-        for ((t, s), name) in self
-            .tensors()
-            .iter()
-            .zip(Self::shapes(n).iter())
-            .zip(RANK2_NAMES)
-        {
-            let want: usize = s.iter().product();
-            if t.len() != want {
-                return Err(crate::Error::invalid(
-                    name,
-                    format!("has {} elements, expected {:?} for N = {n}", t.len(), s),
-                ));
-            }
-        }
-        Ok(())
+        check_shapes(n, &self.tensors(), &Self::shapes(n), &RANK2_NAMES)
     }
 
     /// Convert to another float type.
     pub fn cast<U: Float>(&self) -> Rank2Params<U> {
-        let c = |v: &[T]| {
-            v.iter()
-                .map(|x| U::from_f64(x.to_f64()))
-                .collect::<Vec<U>>()
-        };
+        let c = cast_vec::<T, U>;
         Rank2Params {
             m: c(&self.m),
             n: c(&self.n),
@@ -475,4 +433,65 @@ pub fn rank2_rollout<T: Float>(p: &Rank2Params<T>, alpha: T, steps: usize) -> Ra
         output.push((p.w_out[0] * k1[0] + p.w_out[1] * k1[1] + p.b_out[0]).sigmoid());
     }
     Rank2Rollout { x, kappa, output }
+}
+
+/// Convert a slice element-wise to another float type.
+fn cast_vec<T: Float, U: Float>(v: &[T]) -> Vec<U> {
+    v.iter().map(|x| U::from_f64(x.to_f64())).collect()
+}
+
+/// Check N > 0 and that every array has the element count of its shape.
+fn check_shapes<T>(
+    n: usize,
+    tensors: &[&[T]],
+    shapes: &[Vec<usize>],
+    names: &[&str],
+) -> crate::Result<()> {
+    if n == 0 {
+        return Err(crate::Error::invalid("network", "zero hidden units"));
+    }
+    for ((t, s), name) in tensors.iter().zip(shapes).zip(names) {
+        let want: usize = s.iter().product();
+        if t.len() != want {
+            return Err(crate::Error::invalid(
+                *name,
+                format!("has {} elements, expected {:?} for N = {n}", t.len(), s),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_names_the_array_with_the_wrong_length() {
+        let mut p = FullRankParams::<f32>::init(8, 0);
+        assert!(p.validate().is_ok());
+        p.w_rec.pop();
+        let e = p.validate().unwrap_err().to_string();
+        assert!(e.contains("w_rec") && e.contains("63 elements"), "{e}");
+
+        let mut q = Rank2Params::<f32>::init(8, 0);
+        assert!(q.validate().is_ok());
+        q.x0.push(0.0);
+        let e = q.validate().unwrap_err().to_string();
+        assert!(e.contains("x0") && e.contains("9 elements"), "{e}");
+
+        let z = FullRankParams::<f32>::zeros(0);
+        assert!(z
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("zero hidden"));
+    }
+
+    #[test]
+    fn cast_round_trips_f32_through_f64() {
+        let p = Rank2Params::<f32>::init(8, 3);
+        let back: Rank2Params<f32> = p.cast::<f64>().cast();
+        assert_eq!(p.tensors(), back.tensors());
+    }
 }
