@@ -100,6 +100,23 @@ fn figures_cli_finds_sweeps_under_the_root_and_skips_missing_ones() {
         .output()
         .unwrap();
     assert!(o.status.success());
+    // A quick slice is found when its full preset is absent.
+    let o = std::process::Command::new(bin)
+        .args([
+            "sweep",
+            "--preset",
+            "quick-no-memory",
+            "--executor",
+            "fake",
+            "--epochs",
+            "20",
+            "--no-progress",
+            "--out",
+        ])
+        .arg(root.join("quick-no-memory"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
     let figs = tmp.path().join("figs");
     let o = std::process::Command::new(bin)
         .args(["figures", "sweep", "--out"])
@@ -111,8 +128,10 @@ fn figures_cli_finds_sweeps_under_the_root_and_skips_missing_ones() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("630 'post' networks"), "{err}");
     assert!(err.contains("no 'nopost' sweep data"), "{err}");
-    assert!(err.contains("no 'no-memory' sweep data"), "{err}");
+    assert!(err.contains("140 'no-memory' networks"), "{err}");
+    assert!(err.contains("no 'long-tau' sweep data"), "{err}");
     assert!(figs.join("fig4I.png").exists() && figs.join("fig4I.svg").exists());
+    assert!(figs.join("figS6A.png").exists());
     assert!(!figs.join("fig4H.png").exists());
 }
 

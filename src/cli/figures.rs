@@ -31,7 +31,9 @@ pub enum Which {
     /// Figures from sweep results: Fig 4A-F, 4H, 4I, S3, S5, S6.
     ///
     /// Without DIR, the sweep directories are discovered under `$DYNPHASE_SWEEPS` (default
-    /// `sweeps/`): `nopost`, `quick`, `post`, `long-tau`, `no-memory` (or their `merged/`).
+    /// `sweeps/`), the first found of each experiment: `nopost` or `quick`; `post` or
+    /// `quick-post`; `long-tau` or `quick-long-tau`; `no-memory` or `quick-no-memory` (each
+    /// directory's `merged/` first).
     Sweep {
         /// Sweep directories (each with a runs.jsonl), e.g. `sweeps/quick`.
         dirs: Vec<PathBuf>,

@@ -1168,9 +1168,28 @@ pub fn render_all_from(root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>> {
             Experiment::NoPost,
             &["nopost/merged", "nopost", "quick/merged", "quick"],
         ),
-        (Experiment::Post, &["post/merged", "post"]),
-        (Experiment::LongTau, &["long-tau/merged", "long-tau"]),
-        (Experiment::NoMemory, &["no-memory/merged", "no-memory"]),
+        (
+            Experiment::Post,
+            &["post/merged", "post", "quick-post/merged", "quick-post"],
+        ),
+        (
+            Experiment::LongTau,
+            &[
+                "long-tau/merged",
+                "long-tau",
+                "quick-long-tau/merged",
+                "quick-long-tau",
+            ],
+        ),
+        (
+            Experiment::NoMemory,
+            &[
+                "no-memory/merged",
+                "no-memory",
+                "quick-no-memory/merged",
+                "quick-no-memory",
+            ],
+        ),
     ];
     let mut files = Vec::new();
     for (e, cands) in sets {
