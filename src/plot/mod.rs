@@ -193,7 +193,7 @@ pub fn decades(lo: f64, hi: f64) -> Vec<f64> {
 pub type LinChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Fill an image of `rgb.len() = nx · ny` cells (row-major, row j spans
-/// [y_edges[j], y_edges[j+1]]) into a chart with any coordinates; `x_edges` has nx + 1 and
+/// `[y_edges[j], y_edges[j+1]]`) into a chart with any coordinates; `x_edges` has nx + 1 and
 /// `y_edges` ny + 1 entries. Used for phase diagrams (RGB) and rasters.
 pub fn draw_rgb_image<DB, X, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,

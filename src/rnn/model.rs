@@ -40,22 +40,22 @@ pub enum Readout {
 
 /// Parameters of the full-rank RNN (SPEC 3.1), PyTorch orientation, flat row-major.
 ///
-/// With N hidden units: `w_in` [N][2] (`w_in[i*2 + c]`: input channel c → unit i), `b_in` [N],
-/// `w_rec` [N][N] (`w_rec[i*N + j]`: unit j → unit i), `b_rec` [N], `w_out` [2][N]
-/// (`w_out[k*N + i]`: unit i → output k), `b_out` [2].
+/// With N hidden units: `w_in` `[N][2]` (`w_in[i*2 + c]`: input channel c → unit i), `b_in` `[N]`,
+/// `w_rec` `[N][N]` (`w_rec[i*N + j]`: unit j → unit i), `b_rec` `[N]`, `w_out` `[2][N]`
+/// (`w_out[k*N + i]`: unit i → output k), `b_out` `[2]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FullRankParams<T> {
-    /// Input weights W_in, shape [N, 2].
+    /// Input weights W_in, shape `[N, 2]`.
     pub w_in: Vec<T>,
-    /// Input bias b_in, shape [N].
+    /// Input bias b_in, shape `[N]`.
     pub b_in: Vec<T>,
-    /// Recurrent weights W_rec, shape [N, N].
+    /// Recurrent weights W_rec, shape `[N, N]`.
     pub w_rec: Vec<T>,
-    /// Recurrent bias b_rec, shape [N].
+    /// Recurrent bias b_rec, shape `[N]`.
     pub b_rec: Vec<T>,
-    /// Readout weights W_out, shape [2, N].
+    /// Readout weights W_out, shape `[2, N]`.
     pub w_out: Vec<T>,
-    /// Readout bias b_out, shape [2].
+    /// Readout bias b_out, shape `[2]`.
     pub b_out: Vec<T>,
 }
 
@@ -179,21 +179,21 @@ impl<T: Float> FullRankParams<T> {
 
 /// Parameters of the rank-2 RNN (SPEC 3.3), PyTorch orientation, flat row-major.
 ///
-/// `m` [N][2] (`m[i*2 + k]`), `n` [2][N] (`n[k*N + i]`), `b` [N], `w_out` [2], `b_out` [1],
-/// and the fixed initial state `x0` [N] (not trained). J = m n.
+/// `m` `[N][2]` (`m[i*2 + k]`), `n` `[2][N]` (`n[k*N + i]`), `b` `[N]`, `w_out` `[2]`, `b_out` `[1]`,
+/// and the fixed initial state `x0` `[N]` (not trained). J = m n.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rank2Params<T> {
-    /// Left connectivity vectors m, shape [N, 2].
+    /// Left connectivity vectors m, shape `[N, 2]`.
     pub m: Vec<T>,
-    /// Right connectivity vectors n, shape [2, N]; κ = n x.
+    /// Right connectivity vectors n, shape `[2, N]`; κ = n x.
     pub n: Vec<T>,
-    /// Hidden bias b, shape [N] (trainable, zero at init).
+    /// Hidden bias b, shape `[N]` (trainable, zero at init).
     pub b: Vec<T>,
-    /// Readout weights on κ, shape [2].
+    /// Readout weights on κ, shape `[2]`.
     pub w_out: Vec<T>,
-    /// Readout bias, shape [1].
+    /// Readout bias, shape `[1]`.
     pub b_out: Vec<T>,
-    /// Initial state x_0, shape [N], drawn once and reused every epoch.
+    /// Initial state x_0, shape `[N]`, drawn once and reused every epoch.
     pub x0: Vec<T>,
 }
 

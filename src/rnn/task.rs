@@ -321,7 +321,7 @@ pub fn broad_grid() -> Vec<f64> {
     logspace(-1.0, -3.0, 15)
 }
 
-/// No-post narrow grid logspace(−0.5, −2, 20)[:15].
+/// No-post narrow grid `logspace(−0.5, −2, 20)[:15]`.
 pub fn narrow_grid() -> Vec<f64> {
     logspace(-0.5, -2.0, 20)[..15].to_vec()
 }
