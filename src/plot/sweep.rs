@@ -7,9 +7,9 @@
 //! | experiment | directories tried, in order |
 //! |---|---|
 //! | no post (Fig 4A–C, 4H, S3) | `nopost/merged`, `nopost`, `quick/merged`, `quick` |
-//! | post (Fig 4D–F, 4I) | `post/merged`, `post` |
-//! | long τ (Fig S5) | `long-tau/merged`, `long-tau` |
-//! | no-memory (Fig S6) | `no-memory/merged`, `no-memory` |
+//! | post (Fig 4D–F, 4I) | `post/merged`, `post`, `quick-post/merged`, `quick-post` |
+//! | long τ (Fig S5) | `long-tau/merged`, `long-tau`, `quick-long-tau/merged`, `quick-long-tau` |
+//! | no-memory (Fig S6) | `no-memory/merged`, `no-memory`, `quick-no-memory/merged`, `quick-no-memory` |
 //!
 //! (the layout written by `dynphase sweep --out sweeps/PRESET` and by
 //! `examples/slurm/finish.sh`). Experiments without data are skipped with a message on
