@@ -1,15 +1,28 @@
 //! `dynphase reproduce`: the one-command pipeline, run end to end with the fake executor.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `dynphase reproduce ARGS --sweeps TMP/sweeps --out TMP/figs`.
+fn reproduce(tmp: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dynphase"))
+        .arg("reproduce")
+        .args(args)
+        .arg("--sweeps")
+        .arg(tmp.join("sweeps"))
+        .arg("--out")
+        .arg(tmp.join("figs"))
+        .output()
+        .unwrap()
+}
 
 #[test]
 fn reproduce_runs_sweep_phase_scaling_and_figures() {
     let tmp = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_dynphase");
     let run = || {
-        Command::new(bin)
-            .args([
-                "reproduce",
+        reproduce(
+            tmp.path(),
+            &[
                 "--preset",
                 "quick",
                 "--executor",
@@ -19,13 +32,8 @@ fn reproduce_runs_sweep_phase_scaling_and_figures() {
                 "--epochs",
                 "20",
                 "--no-progress",
-                "--sweeps",
-            ])
-            .arg(tmp.path().join("sweeps"))
-            .arg("--out")
-            .arg(tmp.path().join("figs"))
-            .output()
-            .unwrap()
+            ],
+        )
     };
     let o = run();
     let out = String::from_utf8_lossy(&o.stdout);
@@ -74,23 +82,16 @@ fn reproduce_rejects_an_unknown_preset() {
 #[test]
 fn reproduce_runs_a_list_of_presets_and_validates_all_first() {
     let tmp = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_dynphase");
     // An unknown name anywhere in the list stops the command before any work.
-    let o = Command::new(bin)
-        .args(["reproduce", "--preset", "quick-post,nope", "--sweeps"])
-        .arg(tmp.path().join("sweeps"))
-        .arg("--out")
-        .arg(tmp.path().join("figs"))
-        .output()
-        .unwrap();
+    let o = reproduce(tmp.path(), &["--preset", "quick-post,nope"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("nope"));
     assert!(!tmp.path().join("sweeps").exists());
     assert!(!tmp.path().join("figs").exists());
 
-    let o = Command::new(bin)
-        .args([
-            "reproduce",
+    let o = reproduce(
+        tmp.path(),
+        &[
             "--preset",
             "quick-post,quick-no-memory",
             "--executor",
@@ -98,13 +99,8 @@ fn reproduce_runs_a_list_of_presets_and_validates_all_first() {
             "--epochs",
             "20",
             "--no-progress",
-            "--sweeps",
-        ])
-        .arg(tmp.path().join("sweeps"))
-        .arg("--out")
-        .arg(tmp.path().join("figs"))
-        .output()
-        .unwrap();
+        ],
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         o.status.success(),
