@@ -26,6 +26,8 @@ pub struct SweepArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Run only shard I of N (0-based, 0 <= I < N), e.g. `--shard $SLURM_ARRAY_TASK_ID/100`.
+    /// Inside a SLURM array task: `auto` (I and N from the array: task id minus the array's
+    /// first id, and the task count) or `auto/N` (I = the task id; for resubmitted indices).
     #[arg(long)]
     pub shard: Option<String>,
     /// Worker threads (one network each); default: all cores.
@@ -117,7 +119,11 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         epochs: args.epochs,
     };
     let preset = Preset::named(&args.preset)?.with_overrides(&overrides)?;
-    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| Shard::parse_with_env(s, &|k| std::env::var(k).ok()))
+        .transpose()?;
     let threads = match args.threads {
         Some(0) => return Err(Error::invalid("threads", "must be at least 1")),
         Some(k) => k,
