@@ -52,16 +52,17 @@ cleanup() {
       sleep 0.2
     done
   fi
-  local k d
+  local k d stopped=""
   for ((k = ${#STARTED[@]} - 1; k >= 0; k--)); do
     d=${STARTED[k]}
+    stopped="$stopped $d"
     local pid
     pid=$(cat "$T/$d.pid" 2>/dev/null) || continue
     kill "$pid" 2>/dev/null
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
   done
-  [ ${#STARTED[@]} -gt 0 ] && say "stopped ${STARTED[*]}"
+  [ -n "$stopped" ] && say "stopped$stopped"
   if [ "$MADE_POLICY" = 1 ]; then rm -f "$POLICY"; fi
   if [ -n "$T" ]; then
     if [ "${KEEP:-0}" = 1 ]; then say "kept $T"; else rm -rf "$T"; fi
@@ -234,6 +235,11 @@ export PRESET=test-tiny NSHARDS=4 OUT=$SW SWEEP_ARGS="--seeds 4 --epochs 150"
 PER_SHARD=6
 job=$(submit --array=0-3 --job-name=dynphase-array "$SCRIPTS/sweep_array.sbatch")
 say "array submitted: job $job (4 tasks of $PER_SHARD networks: $SWEEP_ARGS)"
+# Meanwhile, the same grid in one process, uninterrupted (the time-limit task mostly sleeps).
+# shellcheck disable=SC2086
+"$DYNPHASE" sweep --preset test-tiny $SWEEP_ARGS --out "$T/work/single" --threads 1 --no-progress \
+  >"$T/work/single.log" 2>&1 &
+single_pid=$!
 
 # Task 1: requeued in the middle of its shard; SLURM runs it again by itself.
 wait_state "${job}_1" 120 RUNNING
@@ -269,8 +275,9 @@ done
 "$DYNPHASE" status "$SW"/shard-* | sed 's/^/  /'
 
 SCALING=0 bash "$SCRIPTS/finish.sh" 2>&1 | sed 's/^/  /'
-# The same grid in one process, uninterrupted, put in canonical order by merge.
-"$DYNPHASE" sweep --preset test-tiny --seeds 4 --epochs 150 --out "$T/work/single" --threads 1 --no-progress 2>&1 | sed 's/^/  /'
+# The single-process sweep, put in canonical order by merge.
+wait "$single_pid" || die "single-process sweep failed: $(cat "$T/work/single.log")"
+sed 's/^/  /' "$T/work/single.log"
 "$DYNPHASE" merge --out "$T/work/single-canon" "$T/work/single" 2>&1 | sed 's/^/  /'
 same_records "$SW/merged/runs.jsonl" "$T/work/single-canon/runs.jsonl" "SLURM array (with a requeued and a cancelled task) vs single process"
 
