@@ -13,7 +13,8 @@
 #    middle of its shard (scontrol requeue). Each must resume with exactly the records it had
 #    written; finish.sh merges the shards, and the merged records must equal those of a
 #    single-process sweep byte for byte apart from wall_s.
-# 3. A task killed by its --time limit (fake executor, slow runs) is resubmitted and its
+# 3. A task killed by its --time limit (fake executor, slow runs) is resubmitted, with
+#    finish.sbatch submitted as a job depending on it (--dependency=afterok); the merged
 #    records must equal a single-process sweep the same way.
 #
 # On exit (success or not) it cancels its jobs, stops the daemons it started and removes its
@@ -288,12 +289,19 @@ say "task ${tl_job}_0 killed by its time limit (state TIMEOUT) with $tl_kept of 
 [ "$tl_kept" -gt 0 ] && [ "$tl_kept" -lt 60 ] || die "time-limited task wrote $tl_kept records, expected between 1 and 59"
 export PRESET=test-tiny NSHARDS=1 OUT=$TL SWEEP_ARGS="--seeds 10 --executor fake"
 tl_job2=$(submit --array=0 --job-name=dynphase-timeout "$SCRIPTS/sweep_array.sbatch")
+# finish.sbatch as a dependency job: it merges once the resubmitted array has succeeded.
+fin_job=$(sbatch --parsable --chdir="$T/work" --mem=200M --output="$T/work/slurm-%j-finish.out" \
+  --dependency="afterok:$tl_job2" --export=ALL,SCALING=0,FINISH="$SCRIPTS/finish.sh" \
+  "$SCRIPTS/finish.sbatch" | cut -d';' -f1)
+say "dependency job submitted: job $fin_job (finish.sbatch, afterok:$tl_job2)"
 wait_state "${tl_job2}_0" 120 COMPLETED
 grep -q "shard 0/1: 60 runs, $tl_kept already done" "$T/work/slurm-${tl_job2}_0.out" ||
   die "the resubmitted task did not resume with its $tl_kept records: $(cat "$T/work/slurm-${tl_job2}_0.out")"
 say "resubmitted the timed-out task as job ${tl_job2}_0: it resumed with its $tl_kept records"
 no_duplicates "$TL/shard-0/runs.jsonl"
-SCALING=0 bash "$SCRIPTS/finish.sh" 2>&1 | sed 's/^/  /'
+wait_state "$fin_job" 120 COMPLETED
+sed 's/^/  /' "$T/work/slurm-$fin_job-finish.out"
+say "dependency job $fin_job ran finish.sh after the array succeeded"
 "$DYNPHASE" sweep --preset test-tiny --seeds 10 --executor fake --out "$T/work/single-fake" --threads 1 --no-progress 2>&1 | sed 's/^/  /'
 "$DYNPHASE" merge --out "$T/work/single-fake-canon" "$T/work/single-fake" 2>&1 | sed 's/^/  /'
 same_records "$TL/merged/runs.jsonl" "$T/work/single-fake-canon/runs.jsonl" "time-limited and resubmitted task vs single process"
