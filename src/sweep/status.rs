@@ -140,8 +140,10 @@ pub fn sweep_status(dirs: &[PathBuf]) -> Result<SweepStatus> {
         return Err(Error::invalid("status", "no sweep directories given"));
     }
     let dirs: Vec<DirStatus> = dirs.iter().map(|d| dir_status(d)).collect::<Result<_>>()?;
+    // Shards of one sweep may run on different kernel paths (mixed nodes).
     let strip = |m: &Manifest| Manifest {
         shard: None,
+        kernel: String::new(),
         ..m.clone()
     };
     let base = strip(&dirs[0].manifest);

@@ -225,10 +225,16 @@ export DYNPHASE
 
 # Mixed nodes: the array tasks train on different kernel paths (DYNPHASE_KERNEL), as on
 # nodes of different CPU generations, through a wrapper that picks the path by task id.
+# The SIMD paths only: the portable path (software fused multiply-adds) is about 100 times
+# slower; tests/sweep_kernels.rs covers it on a smaller grid.
 flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
-PATHS=(portable)
-if [[ " $flags " == *" avx2 "* && " $flags " == *" fma "* ]]; then PATHS=(avx2 "${PATHS[@]}"); fi
-if [[ " $flags " == *" avx512f "* && ${#PATHS[@]} = 2 ]]; then PATHS=(avx512 "${PATHS[@]}"); fi
+PATHS=()
+if [[ " $flags " == *" avx2 "* && " $flags " == *" fma "* ]]; then
+  PATHS=(avx2)
+  if [[ " $flags " == *" avx512f "* ]]; then PATHS=(avx512 avx2); fi
+else
+  PATHS=(portable)
+fi
 NODE=$T/dynphase-node
 cat >"$NODE" <<WRAPPER
 #!/usr/bin/env bash
