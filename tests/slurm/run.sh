@@ -281,9 +281,9 @@ scancel "${job}_2"
 wait_state "${job}_2" 60 CANCELLED
 kept2=$(records "$SW/shard-2/runs.jsonl")
 say "cancelled task ${job}_2 in the middle of its shard ($kept2 of $PER_SHARD records written)"
-for i in 0 1 3; do wait_state "${job}_$i" 300 COMPLETED; done
 job2=$(DYNPHASE=$NODE submit --array=2 --job-name=dynphase-array "$SCRIPTS/sweep_array.sbatch")
 say "resubmitted task 2 as job ${job2}_2"
+for i in 0 1 3; do wait_state "${job}_$i" 300 COMPLETED; done
 wait_state "${job2}_2" 300 COMPLETED
 
 grep -q "shard 1/4: $PER_SHARD runs, $kept1 already done" "$T/work/slurm-${job}_1.out" ||
