@@ -140,7 +140,6 @@ pub fn sweep_status(dirs: &[PathBuf]) -> Result<SweepStatus> {
         return Err(Error::invalid("status", "no sweep directories given"));
     }
     let dirs: Vec<DirStatus> = dirs.iter().map(|d| dir_status(d)).collect::<Result<_>>()?;
-    // Shards of one sweep may run on different kernel paths (mixed nodes).
     let strip = |m: &Manifest| Manifest {
         shard: None,
         kernel: String::new(),
