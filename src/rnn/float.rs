@@ -332,7 +332,7 @@ fn pow2i(k: i32) -> f32 {
 fn exp_nonpositive(y: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     // ln 2 = LN2_HI + LN2_LO with LN2_HI = ln 2 rounded to f32.
-    const LN2_HI: f32 = 0.693_147_2;
+    const LN2_HI: f32 = std::f32::consts::LN_2;
     const LN2_LO: f32 = -1.904_654_3e-9;
     const MAGIC: f32 = 12_582_912.0;
     let y = if y < -104.0 { -104.0 } else { y };
@@ -365,10 +365,10 @@ pub fn tanh_f32(x: f32) -> f32 {
     let ax = x.abs();
     let z = x * x;
     let mut p = -5.704_988_7e-3f32;
-    p = p.mul_add(z, 2.063_908_9e-2);
+    p = p.mul_add(z, 2.063_909e-2);
     p = p.mul_add(z, -5.373_971_6e-2);
     p = p.mul_add(z, 1.333_144_2e-1);
-    p = p.mul_add(z, -3.333_328_2e-1);
+    p = p.mul_add(z, -3.333_328e-1);
     let small = (ax * z).mul_add(p, ax);
     let a = if ax > 10.0 { 10.0 } else { ax };
     let e = exp_nonpositive(-2.0 * a);

@@ -203,7 +203,7 @@ fn ln_unit(u: f32) -> f32 {
     p = p.mul_add(f, -1.666_805_8e-1);
     p = p.mul_add(f, 2.000_071_4e-1);
     p = p.mul_add(f, -2.499_999_4e-1);
-    p = p.mul_add(f, 3.333_333_1e-1);
+    p = p.mul_add(f, 3.333_333e-1);
     let mut y = (f * z) * p;
     y = e.mul_add(-2.121_944_4e-4, y);
     y = (-0.5f32).mul_add(z, y);
@@ -267,6 +267,7 @@ const LANES: usize = 16;
 /// The aligned part of [`fill_normal_f32`]: `out` (a multiple of 4·LANES long) receives the
 /// deviates of blocks `block0`, `block0 + 1`, … of the current group.
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane l indexes several arrays at once
 fn fill_blocks(rng: &StreamRng, block0: u64, out: &mut [f32]) {
     for (c, chunk) in out.chunks_exact_mut(4 * LANES).enumerate() {
         let mut w = [[0u32; LANES]; 4];
