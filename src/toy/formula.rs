@@ -666,11 +666,9 @@ impl System for Sensitivity<'_> {
         self.m.with_slots(x, self.r, t, |v| {
             for i in 0..n {
                 dz[i] = self.m.rhs[i].eval(v);
-                let mut acc = self.m.dfdr[i].eval(v);
-                for j in 0..n {
-                    acc += self.m.jac[i * n + j].eval(v) * s[j];
-                }
-                dz[n + i] = acc;
+                let row = &self.m.jac[i * n..(i + 1) * n];
+                dz[n + i] = self.m.dfdr[i].eval(v)
+                    + row.iter().zip(s).map(|(j, sj)| j.eval(v) * sj).sum::<f64>();
             }
         });
     }
