@@ -11,6 +11,7 @@
 use super::checks::{self, Cost};
 use crate::analysis::classify::{extended_trial_rates, ClassifierPost};
 use crate::analysis::index::mechanism_index;
+use crate::analysis::rank2::label_rank2;
 use crate::io::{history, network};
 use crate::rnn::float::Float;
 use crate::rnn::full_rank::EpochStats;
@@ -504,9 +505,27 @@ fn run_rank2<T: Float>(args: &TrainArgs, steps: [usize; 3], init: Rank2Params<f3
         ),
         None => println!("no early stop (full budget)"),
     }
-    println!(
-        "outcome: learned = {} (o_t > 0.5 exactly on the target-1 steps); the mechanism (LC or none) needs `dynphase classify`",
-        run.diverged_at.is_none() && train::rank2_learned(&run.params, &task)
-    );
+    // The final parameters, not the last epoch's pre-update forward pass, decide "learned".
+    let (acc, rel) = train::rank2_scores_of(&run.params, &task);
+    println!("final parameters: accuracy: {acc:.4}  reliability: {rel:.4}");
+    let label = match label_rank2(&run.params, &task) {
+        Ok(l) if run.diverged_at.is_none() => Some(l),
+        Ok(_) | Err(Error::Numerical { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    match label {
+        Some(l) if l.learned => println!(
+            "outcome: learned = true (o_t > 0.5 exactly on the target-1 steps); class: {}",
+            if l.rotation.is_lc {
+                "1 (rotation: limit cycle)"
+            } else {
+                "2 (learned without rotation)"
+            }
+        ),
+        Some(_) => println!(
+            "outcome: learned = false (o_t > 0.5 not exactly on the target-1 steps); class: 0"
+        ),
+        None => println!("outcome: learned = false (diverged); class: 0"),
+    }
     Ok(())
 }

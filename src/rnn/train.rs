@@ -334,6 +334,14 @@ pub fn train_rank2<T: Float>(
     })
 }
 
+/// Accuracy and reliability of the given rank-2 parameters on the task (one forward pass;
+/// the history's values are those before each epoch's update).
+pub fn rank2_scores_of<T: Float>(params: &Rank2Params<T>, task: &Rank2Task<T>) -> (f64, f64) {
+    let mut ws = Rank2Workspace::new(params.n_hidden(), task.total());
+    ws.run(params, task, None);
+    rank2_scores(ws.outputs(), &task.targets)
+}
+
 /// Rank-2 "learned" criterion (SPEC 5.4): with the given parameters, o_t > 0.5 exactly on
 /// the steps where y_t = 1.
 pub fn rank2_learned<T: Float>(params: &Rank2Params<T>, task: &Rank2Task<T>) -> bool {
