@@ -68,6 +68,7 @@ pub fn main() -> i32 {
 
 /// Run one parsed subcommand.
 pub fn run_command(command: &Command) -> crate::Result<()> {
+    crate::rnn::kernels::active()?;
     match command {
         Command::Theory(a) => theory::run(a),
         Command::FitPowerLaw(a) => fit::run(a),
