@@ -223,9 +223,13 @@ impl Float for f32 {
     fn to_f32(self) -> f32 {
         self
     }
+    // Inlined so that the fused multiply-adds compile for the caller's kernel path (a call
+    // to a baseline-compiled copy would evaluate them through `fmaf`: same bits, slower).
+    #[inline(always)]
     fn tanh(self) -> Self {
         tanh_f32(self)
     }
+    #[inline(always)]
     fn sigmoid(self) -> Self {
         sigmoid_f32(self)
     }
