@@ -1,8 +1,11 @@
 //! Trainer benchmarks: one full-rank DCDT epoch (N = 100, B = 128, delay 200 ms, L = 56),
-//! its parts, one rank-2 epoch, and single-core sgemm throughput for the floor estimate
-//! (3 × 2 N² B L ≈ 430 MFLOP per epoch).
+//! its parts (noise, forward, forward + backward), one rank-2 epoch, and single-core sgemm
+//! throughput. After the criterion groups, `efficiency` times the epoch and the trainer's own
+//! 128×100×100 product in the same run and prints the sgemm floor of the epoch
+//! (3 × 2 N² B L ≈ 430 MFLOP at that product's speed) and the epoch's efficiency against it.
+//! `DYNPHASE_KERNEL` selects the kernel path as for the trainer.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use dynphase::rnn::float::{gemm, gemm_nn};
 use dynphase::rnn::full_rank::{EpochNoise, FullRankWorkspace};
 use dynphase::rnn::model::{FullRankParams, Rank2Params};
@@ -10,6 +13,7 @@ use dynphase::rnn::rng::{self, Stream};
 use dynphase::rnn::task::{FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
 use dynphase::rnn::train::{FullRankTrainer, Rank2Trainer};
 use std::hint::black_box;
+use std::time::Instant;
 
 fn dcdt() -> FullRankTask<f32> {
     FullRankTask::new(
@@ -118,5 +122,69 @@ fn bench_sgemm(c: &mut Criterion) {
     g.finish();
 }
 
+/// Best time per call of `f` over 7 rounds of `reps` calls, in seconds.
+fn best_of(reps: usize, mut f: impl FnMut()) -> f64 {
+    (0..7)
+        .map(|_| {
+            let t0 = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            t0.elapsed().as_secs_f64() / reps as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The epoch against the sgemm floor, measured back to back in this run.
+fn efficiency() {
+    let task = dcdt();
+    let (n, b, l) = (100, task.batch, task.steps);
+    let mut tr = FullRankTrainer::new(FullRankParams::<f32>::init(n, 0), task, 0.01, 0).unwrap();
+    let r = vec![0.25f32; b * n];
+    let w = vec![0.01f32; n * n];
+    let mut z = vec![0.0f32; b * n];
+    let gemm = || unsafe {
+        gemm_nn(
+            b,
+            n,
+            n,
+            r.as_ptr(),
+            n,
+            1,
+            w.as_ptr(),
+            n,
+            z.as_mut_ptr(),
+            n,
+            false,
+        )
+    };
+    let mut gemm = gemm;
+    for _ in 0..3 {
+        black_box(tr.step());
+    }
+    let t_gemm = best_of(2000, &mut gemm);
+    let t_epoch = best_of(20, || {
+        black_box(tr.step());
+    });
+    let t_gemm2 = best_of(2000, &mut gemm);
+    let t_gemm = t_gemm.min(t_gemm2);
+    let flop = 2.0 * (b * n * n) as f64;
+    let floor = 3.0 * l as f64 * t_gemm;
+    println!(
+        "efficiency ({} path): epoch {:.3} ms (best of 7×20), sgemm 128x100x100 {:.1} GFLOP/s, \
+         floor 3×2N²BL = {:.3} ms, efficiency {:.2}",
+        dynphase::rnn::kernels::current(),
+        1e3 * t_epoch,
+        flop / t_gemm / 1e9,
+        1e3 * floor,
+        floor / t_epoch
+    );
+}
+
 criterion_group!(benches, bench_full_rank, bench_rank2, bench_sgemm);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    efficiency();
+    Criterion::default().configure_from_args().final_summary();
+}
