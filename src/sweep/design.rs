@@ -136,9 +136,9 @@ impl ScatterModel {
             slope,
             sd_ln: 0.12,
         };
-        let rate = |at_ref| ScatteredRate {
+        let rate = |at_ref, gamma| ScatteredRate {
             at_ref,
-            gamma: 0.0,
+            gamma,
             sd_ln: 0.3,
         };
         let m = |failure, rate, slow_point| ScatterModel {
@@ -151,14 +151,14 @@ impl ScatterModel {
         Ok(match experiment {
             Experiment::NoPost => m(
                 law(0.316, 32.7, 1.0 / 2.72),
-                rate(0.005),
+                rate(0.012, 0.15),
                 Some(SlowPointModel {
                     boundary: law(0.316, 41.0, 1.0 / 4.05),
-                    steepness: rate(0.035),
+                    steepness: rate(0.035, 0.0),
                 }),
             ),
-            Experiment::Post => m(law(0.1, 120.0, 1.0 / 2.65), rate(0.006), None),
-            Experiment::LongTau => m(law(0.1, 120.0, 1.0 / 2.72), rate(0.006), None),
+            Experiment::Post => m(law(0.1, 120.0, 1.0 / 2.65), rate(0.012, 0.15), None),
+            Experiment::LongTau => m(law(0.1, 120.0, 1.0 / 2.72), rate(0.012, 0.15), None),
             Experiment::NoMemory => m(
                 ScatteredLaw {
                     x_ref: 100.0,
@@ -166,7 +166,7 @@ impl ScatterModel {
                     slope: 0.38,
                     sd_ln: 0.2,
                 },
-                rate(10.0),
+                rate(10.0, 0.0),
                 None,
             ),
             Experiment::Rank2Post | Experiment::Rank2NoPost => {
@@ -298,6 +298,9 @@ pub struct Spread {
     pub sd: f64,
     /// Median of the finite estimates.
     pub median: f64,
+    /// Robust spread: 1.4826 × the median absolute deviation from the median (equals the
+    /// s.d. for normal estimates; not inflated by the rare fits whose slope vanishes).
+    pub mad_sd: f64,
     /// Number of tables on which the fit failed or returned a non-finite exponent.
     pub failed: usize,
 }
@@ -312,6 +315,7 @@ impl Spread {
                 mean: f64::NAN,
                 sd: f64::NAN,
                 median: f64::NAN,
+                mad_sd: f64::NAN,
                 failed,
             };
         }
@@ -320,10 +324,13 @@ impl Spread {
         let mean = ok.iter().sum::<f64>() / n;
         let sd = (ok.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
         let median = ok[ok.len() / 2];
+        let mut dev: Vec<f64> = ok.iter().map(|x| (x - median).abs()).collect();
+        dev.sort_by(f64::total_cmp);
         Spread {
             mean,
             sd,
             median,
+            mad_sd: 1.4826 * dev[dev.len() / 2],
             failed,
         }
     }
@@ -420,5 +427,6 @@ mod tests {
         assert_eq!(s.failed, 1);
         assert!((s.mean - 2.0).abs() < 1e-15 && (s.sd - 1.0).abs() < 1e-15);
         assert_eq!(s.median, 2.0);
+        assert!((s.mad_sd - 1.4826).abs() < 1e-12);
     }
 }

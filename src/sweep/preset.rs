@@ -226,6 +226,29 @@ pub const PRESET_NAMES: &[&str] = &[
     "test-tiny",
 ];
 
+/// One learning-rate row of a boundary-focused design: `(k, first_ms, step_ms, last_ms,
+/// seeds)` = row `k` of the grid, delays `first_ms, first_ms + step_ms, …, last_ms`, seeds
+/// `0..seeds`.
+pub type RowBlock = (usize, u32, u32, u32, u64);
+
+/// One [`Grid`] block per [`RowBlock`]: row `k` of `lrs` with its own delays and seeds.
+pub fn row_blocks(
+    experiment: Experiment,
+    lrs: &[f64],
+    budget: Budget,
+    rows: &[RowBlock],
+) -> Vec<Grid> {
+    rows.iter()
+        .map(|&(k, first, step, last, n)| Grid {
+            experiment,
+            lrs: vec![lrs[k]],
+            delays_ms: (first..=last).step_by(step as usize).collect(),
+            seeds: seeds(n),
+            budget,
+        })
+        .collect()
+}
+
 fn range_ms(start: u32, step: u32, n: u32) -> Vec<u32> {
     (0..n).map(|l| start + step * l).collect()
 }
