@@ -49,13 +49,14 @@ fn issue_designs() -> Vec<Preset> {
             "old quick: 9 lrs 0.316 … 0.01 × 21 × 3",
             vec![block(ks(&[0, 3, 6, 9, 12, 15, 18, 20, 22]), d21.clone(), 3)],
         ),
-        design(
-            "30 lrs × 21 × 1",
-            vec![block(ks(&all), d21.clone(), 1)],
-        ),
+        design("30 lrs × 21 × 1", vec![block(ks(&all), d21.clone(), 1)]),
         design(
             "15 lrs (every other) × 21 × 2",
-            vec![block(ks(&(0..30).step_by(2).collect::<Vec<_>>()), d21.clone(), 2)],
+            vec![block(
+                ks(&(0..30).step_by(2).collect::<Vec<_>>()),
+                d21.clone(),
+                2,
+            )],
         ),
         design(
             "k = 0, 3, …, 27, 29 (11 lrs) × 21 × 3",
@@ -99,16 +100,29 @@ fn quick_designs() -> Vec<Preset> {
         (0..n).map(|k| (k, 0, 20, last, seeds)).collect()
     };
     let mut f = top(6, 200, 4);
-    f.extend([(14, 0, 40, 400, 2), (21, 40, 40, 400, 2), (24, 60, 20, 400, 2), (29, 200, 40, 400, 1)]);
+    f.extend([
+        (14, 0, 40, 400, 2),
+        (21, 40, 40, 400, 2),
+        (24, 60, 20, 400, 2),
+        (29, 200, 40, 400, 1),
+    ]);
     let mut g = top(6, 200, 4);
-    g.extend([(14, 0, 40, 400, 2), (21, 40, 40, 400, 2), (24, 60, 20, 400, 2), (27, 160, 40, 400, 1), (29, 240, 80, 400, 1)]);
+    g.extend([
+        (14, 0, 40, 400, 2),
+        (21, 40, 40, 400, 2),
+        (24, 60, 20, 400, 2),
+        (27, 160, 40, 400, 1),
+        (29, 240, 80, 400, 1),
+    ]);
     let mut h = top(6, 200, 3);
-    h.extend([(10, 0, 40, 400, 2), (17, 0, 40, 400, 2), (21, 40, 40, 400, 2), (24, 60, 20, 400, 2), (29, 200, 40, 400, 1)]);
-    vec![
-        rows("F", &f),
-        rows("G", &g),
-        rows("H", &h),
-    ]
+    h.extend([
+        (10, 0, 40, 400, 2),
+        (17, 0, 40, 400, 2),
+        (21, 40, 40, 400, 2),
+        (24, 60, 20, 400, 2),
+        (29, 200, 40, 400, 1),
+    ]);
+    vec![rows("F", &f), rows("G", &g), rows("H", &h)]
 }
 
 /// Candidates for `workstation` (no-post, about 16 core-hours).
@@ -130,6 +144,82 @@ fn workstation_designs() -> Vec<Preset> {
     vec![rows("U", &u), rows("V", &v)]
 }
 
+/// The first `n` rows of a full preset's grid, every one with the same delays and seeds.
+fn old_slice(name: &str, preset: &str, n: usize, d: (u32, u32, u32), seeds: u64) -> Preset {
+    let r: Vec<RowBlock> = (0..n).map(|k| (k, d.0, d.1, d.2, seeds)).collect();
+    rows_of(name, preset, &r)
+}
+
+fn rows_of(name: &str, preset: &str, r: &[RowBlock]) -> Preset {
+    let full = Preset::named(preset).expect("preset");
+    let g = &full.grids[0];
+    design(name, row_blocks(g.experiment, &g.lrs, g.budget, r))
+}
+
+/// Candidates for `quick-post`, `quick-long-tau`, `quick-no-memory` (rows of each full grid).
+fn slice_designs(section: &str) -> Vec<Preset> {
+    match section {
+        "post" => vec![
+            old_slice(
+                "old quick-post: 5 lrs 0.1 … 0.0268 × 11 × 3",
+                "post",
+                5,
+                (0, 40, 400),
+                3,
+            ),
+            Preset::named("quick-post").expect("preset"),
+            rows_of(
+                "post P2",
+                "post",
+                &[
+                    (0, 0, 40, 400, 4),
+                    (2, 0, 40, 400, 3),
+                    (4, 40, 40, 400, 2),
+                    (6, 120, 40, 400, 2),
+                    (8, 200, 40, 400, 1),
+                ],
+            ),
+        ],
+        "long-tau" => vec![
+            old_slice(
+                "old quick-long-tau: 5 lrs 0.1 … 0.0129 × 11 × 2",
+                "long-tau",
+                5,
+                (0, 80, 800),
+                2,
+            ),
+            Preset::named("quick-long-tau").expect("preset"),
+            rows_of(
+                "long-tau L2",
+                "long-tau",
+                &[
+                    (0, 0, 80, 800, 3),
+                    (2, 0, 80, 800, 2),
+                    (3, 80, 80, 800, 2),
+                    (5, 240, 80, 800, 1),
+                ],
+            ),
+        ],
+        _ => vec![
+            Preset::named("quick-no-memory").expect("preset"),
+            rows_of(
+                "no-memory N1 (windows 40-400 step 40, lrs k = 0-14)",
+                "no-memory",
+                &[
+                    (0, 40, 40, 400, 2),
+                    (2, 40, 40, 400, 2),
+                    (4, 40, 40, 400, 2),
+                    (6, 40, 40, 400, 2),
+                    (8, 40, 40, 400, 2),
+                    (10, 40, 40, 400, 2),
+                    (12, 40, 40, 400, 2),
+                    (14, 40, 40, 400, 2),
+                ],
+            ),
+        ],
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let section = args.get(1).map(String::as_str).unwrap_or("presets");
@@ -146,8 +236,21 @@ fn main() {
     if section == "workstation" || section == "all" {
         sets.push((nopost, workstation_designs()));
     }
+    for sl in ["post", "long-tau", "no-memory"] {
+        if section == sl {
+            let p = slice_designs(sl);
+            let e = p[0].grids[0].experiment;
+            sets.push((ScatterModel::calibrated(e).expect("model"), p));
+        }
+    }
     if section == "presets" || section == "all" {
-        let names = ["quick", "workstation", "quick-post", "quick-long-tau", "quick-no-memory"];
+        let names = [
+            "quick",
+            "workstation",
+            "quick-post",
+            "quick-long-tau",
+            "quick-no-memory",
+        ];
         for n in names {
             let p = Preset::named(n).expect("preset");
             let e = p.grids[0].experiment;

@@ -389,9 +389,8 @@ pub fn evaluate(
         profile_ci: false,
         ..MleOptions::default()
     };
-    let beta = |t: &PhaseTable, s: &ScalingSetup| {
-        fit_mle(t, s, &opts).map(|f| f.beta).unwrap_or(f64::NAN)
-    };
+    let beta =
+        |t: &PhaseTable, s: &ScalingSetup| fit_mle(t, s, &opts).map(|f| f.beta).unwrap_or(f64::NAN);
     let res: Vec<(f64, f64)> = (0..reps as u64)
         .into_par_iter()
         .map(|r| {

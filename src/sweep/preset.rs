@@ -210,9 +210,64 @@ pub struct Overrides {
     pub epochs: Option<u64>,
 }
 
+/// The `quick` design: rows of the merged no-post grid as [`RowBlock`]s (chosen by
+/// simulation, `docs/sweep-design.md`).
+pub const QUICK_ROWS: &[RowBlock] = &[
+    (0, 0, 20, 200, 4),
+    (1, 0, 20, 200, 4),
+    (2, 0, 20, 200, 4),
+    (3, 0, 20, 200, 4),
+    (4, 0, 20, 200, 4),
+    (5, 0, 20, 200, 4),
+    (14, 0, 40, 400, 2),
+    (21, 40, 40, 400, 2),
+    (24, 60, 20, 400, 2),
+    (29, 200, 40, 400, 1),
+];
+
+/// The `quick-post` design: rows of the post grid `logspace(−1, −3, 15)` as [`RowBlock`]s.
+pub const QUICK_POST_ROWS: &[RowBlock] = &[
+    (0, 0, 40, 400, 3),
+    (2, 0, 40, 400, 3),
+    (3, 40, 40, 400, 2),
+    (5, 80, 40, 400, 2),
+    (7, 160, 40, 400, 2),
+];
+
+/// The `quick-long-tau` design: rows of the long-τ grid `logspace(−1, −3, 10)` as
+/// [`RowBlock`]s (delays 0–800 ms).
+pub const QUICK_LONG_TAU_ROWS: &[RowBlock] = &[
+    (0, 0, 80, 800, 3),
+    (1, 0, 80, 800, 2),
+    (2, 80, 80, 800, 2),
+    (4, 160, 80, 800, 2),
+    (6, 320, 80, 800, 1),
+];
+
+/// The `workstation` design (about 16 core-hours): rows of the merged no-post grid as
+/// [`RowBlock`]s (chosen by simulation, `docs/sweep-design.md`).
+pub const WORKSTATION_ROWS: &[RowBlock] = &[
+    (0, 0, 20, 240, 14),
+    (1, 0, 20, 240, 14),
+    (2, 0, 20, 240, 14),
+    (3, 0, 20, 240, 14),
+    (4, 0, 20, 240, 14),
+    (5, 0, 20, 240, 14),
+    (6, 0, 20, 240, 14),
+    (7, 0, 20, 240, 14),
+    (12, 0, 20, 400, 6),
+    (18, 0, 20, 400, 6),
+    (21, 20, 20, 400, 6),
+    (23, 40, 20, 400, 7),
+    (25, 80, 20, 400, 6),
+    (27, 140, 20, 400, 4),
+    (29, 200, 20, 400, 4),
+];
+
 /// Names of all presets, in documentation order.
 pub const PRESET_NAMES: &[&str] = &[
     "quick",
+    "workstation",
     "quick-post",
     "quick-long-tau",
     "quick-no-memory",
@@ -337,28 +392,20 @@ impl Preset {
                     ),
                 ]
             }
-            "quick" => {
-                let m = merged_lrs();
-                let lrs = [0usize, 3, 6, 9, 12, 15, 18, 20, 22]
-                    .iter()
-                    .map(|&k| m[k])
-                    .collect();
-                vec![grid(Experiment::NoPost, lrs, dcdt_delays(), 3, c30)]
-            }
-            "quick-post" => vec![grid(
+            "quick" => row_blocks(Experiment::NoPost, &merged_lrs(), c30, QUICK_ROWS),
+            "workstation" => row_blocks(Experiment::NoPost, &merged_lrs(), c30, WORKSTATION_ROWS),
+            "quick-post" => row_blocks(
                 Experiment::Post,
-                broad_lrs()[..5].to_vec(),
-                range_ms(0, 40, 11),
-                3,
+                &broad_lrs(),
                 Budget::Formula { c: 100.0 },
-            )],
-            "quick-long-tau" => vec![grid(
+                QUICK_POST_ROWS,
+            ),
+            "quick-long-tau" => row_blocks(
                 Experiment::LongTau,
-                logspace(-1.0, -3.0, 10)[..5].to_vec(),
-                range_ms(0, 80, 11),
-                2,
+                &logspace(-1.0, -3.0, 10),
                 c30,
-            )],
+                QUICK_LONG_TAU_ROWS,
+            ),
             "quick-no-memory" => {
                 let all = logspace(0.0, -3.0, 20);
                 let lrs = [2usize, 3, 4, 5, 6, 8, 10]
