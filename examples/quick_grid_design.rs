@@ -257,6 +257,26 @@ fn main() {
             sets.push((ScatterModel::calibrated(e).expect("model"), vec![p]));
         }
     }
+    if section == "scatter" {
+        // How the row scatter alone limits the shared-power-law likelihood.
+        let d = [
+            issue_designs().swap_remove(4),
+            Preset::named("workstation").expect("preset"),
+            Preset::named("quick").expect("preset"),
+        ];
+        for sd in [0.0, 0.06, 0.12] {
+            let mut m = nopost;
+            m.failure.sd_ln = sd;
+            for p in &d {
+                let r = evaluate(p, &m, reps, 11).expect("evaluate");
+                println!(
+                    "sd_T {sd}: {}: β {:.2} s.d. {:.2} (robust {:.2})",
+                    p.name, r.failure.mean, r.failure.sd, r.failure.mad_sd
+                );
+            }
+        }
+        return;
+    }
     if section == "calibrate" {
         let d = issue_designs();
         for rate in [0.005, 0.008, 0.012] {

@@ -203,7 +203,9 @@ impl ScatterModel {
                 }
             }
         }
-        let rows: Vec<(f64, f64, f64, Option<(f64, f64)>)> = keys
+        // Per row: (key, critical value, onset rate, slow-point (T_sp, k)).
+        type Row = (f64, f64, f64, Option<(f64, f64)>);
+        let rows: Vec<Row> = keys
             .iter()
             .map(|&key| {
                 let c = self.failure.draw(key, rng);
