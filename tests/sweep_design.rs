@@ -43,3 +43,29 @@ fn without_scatter_the_likelihood_recovers_beta() {
     let sp = r.slow_point.unwrap();
     assert!((sp.median - 4.05).abs() < 0.6, "{sp:?}");
 }
+
+/// With 40 networks per cell, the whole merged grid and no scatter, the two-step estimator has
+/// nothing to warn about; with 2 networks per cell it warns about the thin cells.
+#[test]
+fn two_step_warnings_follow_the_design() {
+    use dynphase::fit::{two_step, Boundary, Experiment as FitExperiment, ScalingSetup};
+    let mut m = ScatterModel::calibrated(Experiment::NoPost).unwrap();
+    m.failure.sd_ln = 0.0;
+    m.rate.sd_ln = 0.0;
+    m.cell_sd = 0.0;
+    let setup = ScalingSetup::paper(FitExperiment::NoPost, Boundary::Failure);
+    let t = m.simulate(&full_grid(40), &mut ChaCha8Rng::seed_from_u64(2));
+    let r = two_step(&t, &setup).unwrap();
+    assert!(
+        r.warnings().is_empty(),
+        "{:?} r2 {}",
+        r.warnings(),
+        r.fit.r2
+    );
+    let t = m.simulate(&full_grid(2), &mut ChaCha8Rng::seed_from_u64(2));
+    let w = two_step(&t, &setup).unwrap().warnings();
+    assert!(
+        w.iter().any(|s| s.contains("fewer than 10 networks")),
+        "{w:?}"
+    );
+}
