@@ -1,176 +1,323 @@
-//! How the `quick` sweep preset's grid was chosen: by simulation.
+//! How the sweep presets' grids were chosen: by simulation (`dynphase::sweep::design`).
 //!
-//! Candidate grids (learning rates x delays x seeds) are scored on synthetic phase tables drawn
-//! from a boundary shaped like the paper's no-solution boundary (Fig 4C, beta = 2.72):
-//! `T_c(lr) = 32.7 ms * (lr / 0.316)^(-1/2.72)` (about 33 ms at lr = 0.316 and 90 ms at
-//! lr = 0.019, read off the paper's fit line), and above it
-//! `P(not learned) = 1 - exp(-a (T - T_c))` with `a` between 0.005 and 0.02 per ms (onsets
-//! spread over 50-200 ms, like the paper's fail fractions). For each grid the binomial
-//! maximum-likelihood estimator (`dynphase scaling --method mle`) and the paper's two-step
-//! estimator are run on `REPS` synthetic data sets; the table reports the mean and spread of
-//! beta and the grid's training cost, estimated from the measured cost of one trial step of
-//! one epoch (0.146 ms for N = 100, batch 128, f32, one core, classification included) and the
-//! paper's epoch budgets `E = max(1000, 30 / lr)`.
+//! Each candidate design (learning rates × delays × seeds, possibly several blocks) is scored
+//! on synthetic phase tables drawn from the calibrated scatter model (per-row critical delays
+//! with lognormal scatter, gradual row-dependent onsets, cell jitter, a slow-point boundary),
+//! every table fitted with the binomial likelihood estimator. Cost is Σ trial steps × epochs
+//! with the paper's budgets, in % of the paper's no-post sweep and in core-hours at the
+//! measured training speed. The tables printed here are those of `docs/sweep-design.md`.
 //!
-//! Run: `cargo run --release --example quick_grid_design`
-use dynphase::fit::{
-    fit_mle, two_step, Boundary, Experiment, MleOptions, PhaseCell, PhaseTable, ScalingSetup,
-};
-use dynphase::sweep::preset::{epoch_budget, merged_lrs};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
+//! Run: `cargo run --release --example quick_grid_design [-- SECTION [REPS]]`, SECTION one of
+//! `issue`, `quick`, `workstation`, `post`, `long-tau`, `no-memory`, `presets`, `all`
+//! (default `presets`); REPS simulated tables per design (default 100).
+use dynphase::sweep::design::{design_cost, evaluate, ScatterModel};
+use dynphase::sweep::preset::{merged_lrs, row_blocks, Budget, Grid, Preset, RowBlock};
+use dynphase::sweep::spec::Experiment;
 
-const BETA: f64 = 2.72;
-const REPS: u64 = 100;
-/// Onset rates a (1/ms) from the largest to the smallest learning rate.
-const A_RANGE: (f64, f64) = (0.004, 0.006);
-/// Measured core-seconds per trial step per epoch (one network, B = 128, N = 100).
-const STEP_COST_S: f64 = 0.146e-3;
-
-struct Grid {
-    name: &'static str,
-    lrs: Vec<f64>,
-    delays: Vec<f64>,
-    seeds: u64,
-}
-
-fn synthetic(grid: &Grid, seed: u64) -> PhaseTable {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let n = grid.lrs.len().max(2) as f64 - 1.0;
-    let mut cells = Vec::new();
-    for (k, &lr) in grid.lrs.iter().enumerate() {
-        let tc = 32.7 * (lr / 0.316).powf(-1.0 / BETA);
-        let a = A_RANGE.0 + (A_RANGE.1 - A_RANGE.0) * k as f64 / n;
-        for &t in &grid.delays {
-            let p = if t < tc {
-                0.0
-            } else {
-                1.0 - (-a * (t - tc)).exp()
-            };
-            let nl = (0..grid.seeds).filter(|_| rng.random::<f64>() < p).count() as u64;
-            cells.push(PhaseCell {
-                lr,
-                delay_ms: t,
-                n: grid.seeds,
-                not_learned: nl,
-                limit_cycle: Some(grid.seeds - nl),
-                slow_point: Some(0),
-            });
-        }
+fn block(lrs: Vec<f64>, delays: Vec<u32>, seeds: u64) -> Grid {
+    Grid {
+        experiment: Experiment::NoPost,
+        lrs,
+        delays_ms: delays,
+        seeds: (0..seeds).collect(),
+        budget: Budget::Formula { c: 30.0 },
     }
-    PhaseTable { cells }
 }
 
-/// Core-minutes of training: steps per trial L = 16 + T / 5 (SPEC 1), times the epoch budget.
-fn cost_core_min(grid: &Grid) -> f64 {
-    let mut s = 0.0;
-    for &lr in &grid.lrs {
-        for &t in &grid.delays {
-            let steps = 16.0 + t / 5.0;
-            s += steps * epoch_budget(30.0, lr) as f64 * STEP_COST_S * grid.seeds as f64;
-        }
+fn ks(k: &[usize]) -> Vec<f64> {
+    let m = merged_lrs();
+    k.iter().map(|&i| m[i]).collect()
+}
+
+fn delays(start: u32, step: u32, end: u32) -> Vec<u32> {
+    (start..=end).step_by(step as usize).collect()
+}
+
+fn design(name: &str, grids: Vec<Grid>) -> Preset {
+    Preset {
+        name: name.to_string(),
+        grids,
     }
-    s / 60.0
 }
 
-fn stats(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-    (m, sd)
+/// The designs of the issue's table (no-post, failure boundary).
+fn issue_designs() -> Vec<Preset> {
+    let all: Vec<usize> = (0..30).collect();
+    let d21 = delays(0, 20, 400);
+    vec![
+        design(
+            "old quick: 9 lrs 0.316 … 0.01 × 21 × 3",
+            vec![block(ks(&[0, 3, 6, 9, 12, 15, 18, 20, 22]), d21.clone(), 3)],
+        ),
+        design("30 lrs × 21 × 1", vec![block(ks(&all), d21.clone(), 1)]),
+        design(
+            "15 lrs (every other) × 21 × 2",
+            vec![block(
+                ks(&(0..30).step_by(2).collect::<Vec<_>>()),
+                d21.clone(),
+                2,
+            )],
+        ),
+        design(
+            "k = 0, 3, …, 27, 29 (11 lrs) × 21 × 3",
+            vec![block(
+                ks(&[0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 29]),
+                d21.clone(),
+                3,
+            )],
+        ),
+        design("30 lrs × 21 × 3", vec![block(ks(&all), d21.clone(), 3)]),
+        design("30 lrs × 21 × 10", vec![block(ks(&all), d21.clone(), 10)]),
+        design(
+            "30 lrs × 11 delays (step 40) × 2",
+            vec![block(ks(&all), delays(0, 40, 400), 2)],
+        ),
+    ]
+}
+
+fn rows(name: &str, r: &[RowBlock]) -> Preset {
+    let c30 = Budget::Formula { c: 30.0 };
+    design(name, row_blocks(Experiment::NoPost, &merged_lrs(), c30, r))
+}
+
+/// Rows `ks` of the merged grid, each with delays from `lo × T_c` to `T_c + span_ms` (step
+/// 20 ms, clipped to 0–400 ms) around the paper's boundary `T_c = 32.7 ms (η/0.316)^(−1/2.72)`.
+fn focused(ks: &[usize], seeds: impl Fn(usize) -> u64, lo: f64, span_ms: f64) -> Vec<RowBlock> {
+    let m = merged_lrs();
+    ks.iter()
+        .map(|&k| {
+            let tc = 32.7 * (m[k] / 0.316).powf(-1.0 / 2.72);
+            let first = ((lo * tc / 20.0).floor() * 20.0) as u32;
+            let last = (((tc + span_ms) / 20.0).ceil() * 20.0).min(400.0) as u32;
+            (k, first, 20, last, seeds(k))
+        })
+        .collect()
+}
+
+/// Candidates for `quick` (no-post, about an hour on two cores).
+fn quick_designs() -> Vec<Preset> {
+    let top = |n: usize, last: u32, seeds: u64| -> Vec<RowBlock> {
+        (0..n).map(|k| (k, 0, 20, last, seeds)).collect()
+    };
+    let mut f = top(6, 200, 4);
+    f.extend([
+        (14, 0, 40, 400, 2),
+        (21, 40, 40, 400, 2),
+        (24, 60, 20, 400, 2),
+        (29, 200, 40, 400, 1),
+    ]);
+    let mut g = top(6, 200, 4);
+    g.extend([
+        (14, 0, 40, 400, 2),
+        (21, 40, 40, 400, 2),
+        (24, 60, 20, 400, 2),
+        (27, 160, 40, 400, 1),
+        (29, 240, 80, 400, 1),
+    ]);
+    let mut h = top(6, 200, 3);
+    h.extend([
+        (10, 0, 40, 400, 2),
+        (17, 0, 40, 400, 2),
+        (21, 40, 40, 400, 2),
+        (24, 60, 20, 400, 2),
+        (29, 200, 40, 400, 1),
+    ]);
+    vec![rows("F", &f), rows("G", &g), rows("H", &h)]
+}
+
+/// Candidates for `workstation` (no-post, about 16 core-hours).
+fn workstation_designs() -> Vec<Preset> {
+    let seeds_u = |k: usize| match k {
+        0..=17 => 6,
+        18..=23 => 4,
+        24..=26 => 3,
+        _ => 2,
+    };
+    let u = focused(&(0..30).collect::<Vec<_>>(), seeds_u, 0.45, 220.0);
+    let seeds_v = |k: usize| match k {
+        0..=17 => 5,
+        18..=23 => 4,
+        24..=26 => 3,
+        _ => 2,
+    };
+    let v = focused(&(0..30).collect::<Vec<_>>(), seeds_v, 0.4, 260.0);
+    vec![rows("U", &u), rows("V", &v)]
+}
+
+/// The first `n` rows of a full preset's grid, every one with the same delays and seeds.
+fn old_slice(name: &str, preset: &str, n: usize, d: (u32, u32, u32), seeds: u64) -> Preset {
+    let r: Vec<RowBlock> = (0..n).map(|k| (k, d.0, d.1, d.2, seeds)).collect();
+    rows_of(name, preset, &r)
+}
+
+fn rows_of(name: &str, preset: &str, r: &[RowBlock]) -> Preset {
+    let full = Preset::named(preset).expect("preset");
+    let g = &full.grids[0];
+    design(name, row_blocks(g.experiment, &g.lrs, g.budget, r))
+}
+
+/// Candidates for `quick-post`, `quick-long-tau`, `quick-no-memory` (rows of each full grid).
+fn slice_designs(section: &str) -> Vec<Preset> {
+    match section {
+        "post" => vec![
+            old_slice(
+                "old quick-post: 5 lrs 0.1 … 0.0268 × 11 × 3",
+                "post",
+                5,
+                (0, 40, 400),
+                3,
+            ),
+            Preset::named("quick-post").expect("preset"),
+            rows_of(
+                "post P2",
+                "post",
+                &[
+                    (0, 0, 40, 400, 4),
+                    (2, 0, 40, 400, 3),
+                    (4, 40, 40, 400, 2),
+                    (6, 120, 40, 400, 2),
+                    (8, 200, 40, 400, 1),
+                ],
+            ),
+        ],
+        "long-tau" => vec![
+            old_slice(
+                "old quick-long-tau: 5 lrs 0.1 … 0.0129 × 11 × 2",
+                "long-tau",
+                5,
+                (0, 80, 800),
+                2,
+            ),
+            Preset::named("quick-long-tau").expect("preset"),
+            rows_of(
+                "long-tau L2",
+                "long-tau",
+                &[
+                    (0, 0, 80, 800, 3),
+                    (2, 0, 80, 800, 2),
+                    (3, 80, 80, 800, 2),
+                    (5, 240, 80, 800, 1),
+                ],
+            ),
+        ],
+        _ => vec![
+            Preset::named("quick-no-memory").expect("preset"),
+            rows_of(
+                "no-memory N1 (windows 40-400 step 40, lrs k = 0-14)",
+                "no-memory",
+                &[
+                    (0, 40, 40, 400, 2),
+                    (2, 40, 40, 400, 2),
+                    (4, 40, 40, 400, 2),
+                    (6, 40, 40, 400, 2),
+                    (8, 40, 40, 400, 2),
+                    (10, 40, 40, 400, 2),
+                    (12, 40, 40, 400, 2),
+                    (14, 40, 40, 400, 2),
+                ],
+            ),
+        ],
+    }
 }
 
 fn main() {
-    let m = merged_lrs();
-    let pick = |ks: &[usize]| ks.iter().map(|&k| m[k]).collect::<Vec<f64>>();
-    let delays = |n: usize| (0..n).map(|i| 20.0 * i as f64).collect::<Vec<f64>>();
-    let quick_lrs = pick(&[0, 3, 6, 9, 12, 15, 18, 20]);
-    let quick_plus = pick(&[0, 3, 6, 9, 12, 15, 18, 20, 22]);
-    let grids = vec![
-        Grid {
-            name: "8 lrs (k <= 20), 0-240 ms, 3 seeds",
-            lrs: quick_lrs.clone(),
-            delays: delays(13),
-            seeds: 3,
-        },
-        Grid {
-            name: "8 lrs (k <= 20), 0-400 ms, 3 seeds",
-            lrs: quick_lrs.clone(),
-            delays: delays(21),
-            seeds: 3,
-        },
-        Grid {
-            name: "8 lrs (k <= 20), 0-400 ms, 5 seeds",
-            lrs: quick_lrs,
-            delays: delays(21),
-            seeds: 5,
-        },
-        Grid {
-            name: "9 lrs (k <= 22), 0-400 ms, 3 seeds",
-            lrs: quick_plus,
-            delays: delays(21),
-            seeds: 3,
-        },
-        Grid {
-            name: "12 lrs (k <= 22), 0-400 ms, 2 seeds",
-            lrs: pick(&[0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22]),
-            delays: delays(21),
-            seeds: 2,
-        },
-        Grid {
-            name: "6 lrs (k <= 24), 0-400 ms, 2 seeds",
-            lrs: pick(&[0, 5, 10, 15, 20, 24]),
-            delays: delays(21),
-            seeds: 2,
-        },
-    ];
-    let setup = ScalingSetup::paper(Experiment::NoPost, Boundary::Failure);
-    let opts = MleOptions {
-        profile_ci: false,
-        ..MleOptions::default()
-    };
-    println!("synthetic boundary beta = {BETA}; {REPS} data sets per grid");
+    let args: Vec<String> = std::env::args().collect();
+    let section = args.get(1).map(String::as_str).unwrap_or("presets");
+    let reps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
+    let paper = design_cost(&Preset::named("nopost").expect("preset")).0;
+    let nopost = ScatterModel::calibrated(Experiment::NoPost).expect("model");
+    let mut sets: Vec<(ScatterModel, Vec<Preset>)> = Vec::new();
+    if section == "issue" || section == "all" {
+        sets.push((nopost, issue_designs()));
+    }
+    if section == "quick" || section == "all" {
+        sets.push((nopost, quick_designs()));
+    }
+    if section == "workstation" || section == "all" {
+        sets.push((nopost, workstation_designs()));
+    }
+    for sl in ["post", "long-tau", "no-memory"] {
+        if section == sl {
+            let p = slice_designs(sl);
+            let e = p[0].grids[0].experiment;
+            sets.push((ScatterModel::calibrated(e).expect("model"), p));
+        }
+    }
+    if section == "presets" || section == "all" {
+        let names = [
+            "quick",
+            "workstation",
+            "quick-post",
+            "quick-long-tau",
+            "quick-no-memory",
+        ];
+        for n in names {
+            let p = Preset::named(n).expect("preset");
+            let e = p.grids[0].experiment;
+            sets.push((ScatterModel::calibrated(e).expect("model"), vec![p]));
+        }
+    }
+    if section == "scatter" {
+        // How the row scatter alone limits the shared-power-law likelihood.
+        let d = [
+            issue_designs().swap_remove(4),
+            Preset::named("workstation").expect("preset"),
+            Preset::named("quick").expect("preset"),
+        ];
+        for sd in [0.0, 0.06, 0.12] {
+            let mut m = nopost;
+            m.failure.sd_ln = sd;
+            for p in &d {
+                let r = evaluate(p, &m, reps, 11).expect("evaluate");
+                println!(
+                    "sd_T {sd}: {}: β {:.2} s.d. {:.2} (robust {:.2})",
+                    p.name, r.failure.mean, r.failure.sd, r.failure.mad_sd
+                );
+            }
+        }
+        return;
+    }
+    if section == "calibrate" {
+        let d = issue_designs();
+        for rate in [0.005, 0.008, 0.012] {
+            for sd in [0.10, 0.15] {
+                let mut m = nopost;
+                m.rate.at_ref = rate;
+                m.failure.sd_ln = sd;
+                let r1 = evaluate(&d[1], &m, reps, 11).expect("evaluate");
+                let r3 = evaluate(&d[3], &m, reps, 11).expect("evaluate");
+                println!(
+                    "rate {rate} sd_T {sd}: 30x21x1 {:.2} ({:.2}), 11x21x3 {:.2} ({:.2})",
+                    r1.failure.mean, r1.failure.sd, r3.failure.mean, r3.failure.sd
+                );
+            }
+        }
+        return;
+    }
+    println!("{reps} simulated tables per design; cost in % of the paper's no-post sweep ({paper:.3e} trial-step-epochs)");
     println!(
-        "{:<38} {:>6} {:>9} {:>16} {:>8} {:>8} {:>16}",
-        "grid", "nets", "core-min", "MLE mean (sd)", "median", "P(+-0.5)", "two-step (sd)"
+        "| design | networks | cost % | core-h | β mean | β s.d. | β median | robust s.d. | SP β median | SP robust s.d. |"
     );
-    for g in &grids {
-        let res: Vec<(f64, Option<f64>)> = (0..REPS)
-            .into_par_iter()
-            .map(|r| {
-                let t = synthetic(g, 7000 + r);
-                let ml = fit_mle(&t, &setup, &opts)
-                    .map(|f| f.beta)
-                    .unwrap_or(f64::NAN);
-                let ts = two_step(&t, &setup).ok().map(|f| f.fit.beta);
-                (ml, ts)
-            })
-            .collect();
-        let ml: Vec<f64> = res.iter().map(|r| r.0).filter(|b| b.is_finite()).collect();
-        let ts: Vec<f64> = res
-            .iter()
-            .filter_map(|r| r.1)
-            .filter(|b| b.is_finite())
-            .collect();
-        let (mm, sm) = stats(&ml);
-        let (mt, st) = stats(&ts);
-        let mut sorted = ml.clone();
-        sorted.sort_by(f64::total_cmp);
-        let median = sorted[sorted.len() / 2];
-        let near = ml.iter().filter(|b| (*b - BETA).abs() < 0.5).count() as f64 / REPS as f64;
-        let nets = g.lrs.len() * g.delays.len() * g.seeds as usize;
-        println!(
-            "{:<38} {:>6} {:>9.0} {:>8.2} ({:.2}) {:>8.2} {:>8.2} {:>9.2} ({:.2})",
-            g.name,
-            nets,
-            cost_core_min(g),
-            mm,
-            sm,
-            median,
-            near,
-            mt,
-            st
-        );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (model, designs) in &sets {
+        for d in designs {
+            let r = evaluate(d, model, reps, 11).expect("evaluate");
+            let sp = r
+                .slow_point
+                .map(|s| format!("{:.2} | {:.2}", s.median, s.mad_sd))
+                .unwrap_or_else(|| "– | –".to_string());
+            println!(
+                "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
+                d.name,
+                r.networks,
+                100.0 * r.step_epochs / paper,
+                r.core_hours,
+                r.failure.mean,
+                r.failure.sd,
+                r.failure.median,
+                r.failure.mad_sd,
+                sp
+            );
+        }
     }
 }

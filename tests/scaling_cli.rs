@@ -298,3 +298,24 @@ fn bad_inputs_give_one_line_errors() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
 }
+
+/// The two-step estimator says where it cannot work: on a post-period table from 165 networks
+/// (3 networks per cell, 4 rows over a factor 3.7 in η) every warning fires, and the numbers
+/// are still printed.
+#[test]
+fn two_step_warns_on_thin_cells_low_r2_and_short_range() {
+    let (ok, out, err) = run(&[
+        "scaling",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/paper_figures/data/quick-post_phase.csv"
+        ),
+        "--experiment",
+        "post",
+    ]);
+    assert!(ok, "{err}");
+    assert!(value(&out, "r2") < 0.8, "{out}");
+    assert!(err.contains("fewer than 10 networks (smallest 3)"), "{err}");
+    assert!(err.contains("R² = 0.16 < 0.8"), "{err}");
+    assert!(err.contains("span only a factor 3.7"), "{err}");
+}

@@ -62,9 +62,14 @@ fn network_counts_match_spec_totals() {
     let full_rank =
         n("nopost-broad") + n("nopost-narrow") + n("post") + n("long-tau") + n("no-memory");
     assert_eq!(full_rank, 81_500);
-    assert_eq!(n("quick"), 9 * 21 * 3);
-    assert_eq!(n("quick-post"), 5 * 11 * 3);
-    assert_eq!(n("quick-long-tau"), 5 * 11 * 2);
+    // Row by row: delays per row times seeds.
+    assert_eq!(n("quick"), 6 * 11 * 4 + 11 * 2 + 10 * 2 + 18 * 2 + 6);
+    assert_eq!(
+        n("workstation"),
+        8 * 13 * 14 + 2 * 21 * 6 + 20 * 6 + 19 * 7 + 17 * 6 + 14 * 4 + 11 * 4
+    );
+    assert_eq!(n("quick-post"), 2 * 11 * 3 + 10 * 2 + 9 * 2 + 7 * 2);
+    assert_eq!(n("quick-long-tau"), 11 * 3 + 11 * 2 + 10 * 2 + 9 * 2 + 7);
     assert_eq!(n("quick-no-memory"), 7 * 10 * 2);
     for name in PRESET_NAMES {
         assert!(!Preset::named(name).unwrap().is_empty(), "{name}");
@@ -85,6 +90,7 @@ fn quick_presets_are_subsets_of_the_full_presets() {
     };
     for (quick, full) in [
         ("quick", "nopost"),
+        ("workstation", "nopost"),
         ("quick-post", "post"),
         ("quick-long-tau", "long-tau"),
         ("quick-no-memory", "no-memory"),
@@ -135,10 +141,16 @@ fn grids_delays_seeds_and_budgets() {
         let want = if t_steps <= 8 { 500_000 } else { 1_500_000 };
         assert_eq!(r.epochs, want, "T = {t_steps}");
     }
-    // Quick: budgets are the paper's (never truncated).
-    for r in Preset::named("quick").unwrap().runs() {
-        assert_eq!(r.epochs, epoch_budget(30.0, r.lr));
-        assert!(r.epochs <= 3000);
+    // Quick and workstation: the paper's budgets, and the merged grid's whole range of
+    // learning rates, 0.316 … 0.001.
+    for name in ["quick", "workstation"] {
+        let runs = Preset::named(name).unwrap().runs();
+        for r in &runs {
+            assert_eq!(r.epochs, epoch_budget(30.0, r.lr));
+        }
+        let max = runs.iter().map(|r| r.lr).fold(0.0, f64::max);
+        let min = runs.iter().map(|r| r.lr).fold(1.0, f64::min);
+        assert_eq!((max, min), (merged_lrs()[0], 0.001), "{name}");
     }
 }
 
@@ -251,4 +263,18 @@ fn every_preset_lr_round_trips_through_a_record_line() {
             }
         }
     }
+}
+
+/// The presets' training cost, Σ trial steps × epochs at the measured speed: `quick` fits in
+/// an hour on two cores, `workstation` in about 16 core-hours.
+#[test]
+fn quick_and_workstation_budgets() {
+    use dynphase::sweep::design::design_cost;
+    let hours = |name: &str| design_cost(&Preset::named(name).unwrap()).1;
+    assert!(hours("quick") <= 2.0, "quick: {} core-h", hours("quick"));
+    let w = hours("workstation");
+    assert!((14.0..=17.0).contains(&w), "workstation: {w} core-h");
+    // The paper's no-post sweep: 1.45e10 trial-step-epochs.
+    let paper = design_cost(&Preset::named("nopost").unwrap()).0;
+    assert!((paper / 1.45e10 - 1.0).abs() < 0.01, "{paper}");
 }

@@ -44,7 +44,9 @@ pub struct ReproduceArgs {
 /// The experiment (for `phase` and `scaling`) behind a preset, `None` for the rank-2 study.
 fn experiment_of(preset: &str) -> Option<&'static str> {
     match preset {
-        "quick" | "nopost" | "nopost-broad" | "nopost-narrow" | "test-tiny" => Some("nopost"),
+        "quick" | "workstation" | "nopost" | "nopost-broad" | "nopost-narrow" | "test-tiny" => {
+            Some("nopost")
+        }
         "post" | "quick-post" => Some("post"),
         "long-tau" | "quick-long-tau" => Some("long-tau"),
         "no-memory" | "quick-no-memory" => Some("no-memory"),

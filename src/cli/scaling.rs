@@ -147,6 +147,9 @@ pub fn run(args: &ScalingArgs) -> Result<()> {
             println!("n_points: {}", r.fit.n);
             println!("ci95_low: {}", r.fit.ci95.0);
             println!("ci95_high: {}", r.fit.ci95.1);
+            for w in r.warnings() {
+                eprintln!("warning: two-step: {w}");
+            }
             if args.verbose {
                 let crit = if setup.transposed() {
                     "eta_c"

@@ -1166,7 +1166,14 @@ pub fn render_all_from(root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let sets: [(Experiment, &[&str]); 4] = [
         (
             Experiment::NoPost,
-            &["nopost/merged", "nopost", "quick/merged", "quick"],
+            &[
+                "nopost/merged",
+                "nopost",
+                "workstation/merged",
+                "workstation",
+                "quick/merged",
+                "quick",
+            ],
         ),
         (
             Experiment::Post,

@@ -1,6 +1,7 @@
 //! Sweeps: the paper's learning-rate × delay × seed grids, run resumably and in shards, and
 //! their aggregation into phase tables (SPEC 4.2, 4.3, 4.6, 8.1).
 //!
+//! * [`design`] — sweep design by simulation: synthetic phase tables with realistic scatter.
 //! * [`preset`] — named grids ([`Preset::named`]) with the paper's budgets, and overrides.
 //! * [`spec`] — [`RunSpec`] (one network) and its stable id [`run_id`].
 //! * [`record`] — [`RunRecord`], one JSON line of `runs.jsonl`.
@@ -16,6 +17,7 @@
 //! order of lines, never their content.
 
 pub mod aggregate;
+pub mod design;
 pub mod executor;
 pub mod merge;
 pub mod phase;

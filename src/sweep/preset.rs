@@ -9,9 +9,10 @@
 //! | `long-tau` | `long-tau` | 10 = logspace(−1, −3, 10) | 21 (0–800 ms) | 20 | E, c = 30 | 4,200 |
 //! | `no-memory` | `no-memory` | 20 = logspace(0, −3, 20) | 20 windows (20–400 ms) | 20 | 3000 | 8,000 |
 //! | `rank2-post-study` | `rank2-post`, `rank2-nopost` | 1 (0.005) | 8 (30–100 ms) | 100 | 0.5M / 1.5M | 1,600 |
-//! | `quick` | `nopost` | 9 (merged k = 0, 3, …, 18, 20, 22) | 21 (0–400 ms) | 3 | E, c = 30 | 567 |
-//! | `quick-post` | `post` | 5 (post grid k = 0–4: 0.1 … 0.0268) | 11 (0–400 ms, step 40) | 3 | E, c = 100 | 165 |
-//! | `quick-long-tau` | `long-tau` | 5 (long-τ grid k = 0–4: 0.1 … 0.0129) | 11 (0–800 ms, step 80) | 2 | E, c = 30 | 110 |
+//! | `quick` | `nopost` | 10 rows of the merged grid, 0.316 … 0.001 ([`QUICK_ROWS`]) | 0–400 ms, per row | 1–4 | E, c = 30 | 348 |
+//! | `workstation` | `nopost` | 15 rows of the merged grid, 0.316 … 0.001 ([`WORKSTATION_ROWS`]) | 0–400 ms, per row | 4–14 | E, c = 30 | 2,163 |
+//! | `quick-post` | `post` | 5 rows of the post grid, 0.1 … 0.01 ([`QUICK_POST_ROWS`]) | 0–400 ms step 40, per row | 2–3 | E, c = 100 | 118 |
+//! | `quick-long-tau` | `long-tau` | 5 rows of the long-τ grid, 0.1 … 0.0046 ([`QUICK_LONG_TAU_ROWS`]) | 0–800 ms step 80, per row | 1–3 | E, c = 30 | 100 |
 //! | `quick-no-memory` | `no-memory` | 7 (k = 2, 3, 4, 5, 6, 8, 10: 0.483 … 0.0264) | 10 windows (40–400 ms) | 2 | 3000 | 140 |
 //!
 //! `nopost-broad` and `nopost-narrow` produce records of the same experiment `nopost` with the
@@ -19,47 +20,23 @@
 //! Paper total: 81,500 full-rank networks (broad + narrow + post + long-τ + no-memory) and
 //! 1,600 rank-2 networks.
 //!
-//! ## The `quick` preset
-//! Goal: the no-solution (failure) boundary exponent of Fig 4C (β = 2.72 ± 0.07) from about an
-//! hour of training on two cores, through the binomial likelihood estimator
-//! (`dynphase scaling --method mle`). The grid was chosen by simulation
-//! (`cargo run --release --example quick_grid_design`): candidate grids are scored on
-//! synthetic phase tables drawn from a boundary like the paper's,
-//! `T_c(η) = 32.7 ms · (η/0.316)^(−1/2.72)`, with onsets `1 − exp(−a (T − T_c))` whose rates
-//! `a` = 0.004–0.006 per ms were measured on this grid's first sweep (the MLE's per-row
-//! shapes); 100 data sets per grid, cost from the measured 0.146 ms per trial step and epoch
-//! on one core. Results (MLE median, fraction of estimates within ±0.5 of the truth,
-//! core-minutes):
+//! ## `quick`, `workstation` and the quick slices
+//! Chosen by simulation ([`crate::sweep::design`], `cargo run --release --example
+//! quick_grid_design`; the tables and the reasoning are in `docs/sweep-design.md`). Every
+//! one is a subset of its full preset (same run ids and epoch budgets, checked by a test), so
+//! its records merge with a later full run. The learning rates span each full grid's range as
+//! far as the budget allows (the exponent is a slope in ln η); rows with the long budgets of
+//! small η (`E = 30/η` epochs) train only the delays around the paper's boundary, and the cheap
+//! rows at large η get the most seeds.
 //!
-//! | grid | networks | core-min | MLE median | within ±0.5 |
-//! |---|---|---|---|---|
-//! | 8 lrs (k ≤ 20), 0–240 ms, 3 seeds | 312 | 33 | 2.55 | 0.33 |
-//! | 8 lrs (k ≤ 20), 0–400 ms, 3 seeds | 504 | 74 | 3.05 | 0.27 |
-//! | 8 lrs (k ≤ 20), 0–400 ms, 5 seeds | 840 | 124 | 2.77 | 0.41 |
-//! | **9 lrs (k ≤ 22), 0–400 ms, 3 seeds** | **567** | **100** | **2.83** | **0.44** |
-//! | 12 lrs (k ≤ 22), 0–400 ms, 2 seeds | 504 | 84 | 2.88 | 0.36 |
-//! | 6 lrs (k ≤ 24), 0–400 ms, 2 seeds | 252 | 65 | 2.65 | 0.40 |
+//! * `quick`: 1.8 core-hours by the measured training speed (about 55 minutes on two cores);
+//!   simulated likelihood β of the no-solution boundary 2.71 ± 0.44 (s.d.).
+//! * `workstation`: 15 core-hours (overnight on 8 cores); simulated β 2.78 ± 0.24.
+//! * `quick-post` spans a factor 10 in η (0.1 … 0.01), `quick-long-tau` a factor 22; both
+//!   halve the simulated spread of the old slices at about the same cost. `quick-no-memory`
+//!   was already the better of the candidates and is unchanged.
 //!
-//! The lever is the learning-rate range (the exponent is a slope in ln η), bought with the
-//! long epoch budgets of small η; the paper's delay grid (0–400 ms) lets even the smallest η
-//! reach failure. The paper's two-step estimator is strongly biased on all of these grids
-//! (means 0.7–1.6), which is why the quick preset is read with the likelihood estimator.
-//! Chosen: nine learning rates of the merged grid (k = 0, 3, 6, 9, 12, 15, 18, 20, 22, i.e.
-//! 0.316 … 0.01, a factor 32 in η) with the paper's budgets `E(η)` (1000 epochs for
-//! η ≥ 0.03; 1118, 1553 and 3000 for the three smallest), the paper's 21 delays, and three
-//! seeds per cell: 567 networks, about 100 core-minutes by the estimate (111 measured on
-//! the committed run), so about 55 minutes on two free cores. With slow onsets the estimate stays broad (its profile-likelihood interval says
-//! so); `--seeds 5` or the full `nopost` preset narrow it.
-//!
-//! The grid can be retuned with the overrides without changing the preset.
-//!
-//! ## `quick-post`, `quick-long-tau`, `quick-no-memory`
-//! Workstation-sized slices of the other three full-rank experiments, so that every sweep
-//! figure (Fig 4D–F, 4I, S5, S6) can be drawn without a cluster. Each is a subset of its
-//! full preset (same run ids and budgets, checked by a test), so its records merge with a
-//! later full run. They keep the largest learning rates of each grid, whose budgets are
-//! shortest, and every second (post, long τ) delay or window: coarse phase diagrams and
-//! rough exponents, not the paper's precision.
+//! The grids can be retuned with the overrides without changing the preset.
 
 use serde::{Deserialize, Serialize};
 
@@ -210,9 +187,64 @@ pub struct Overrides {
     pub epochs: Option<u64>,
 }
 
+/// The `quick` design: rows of the merged no-post grid as [`RowBlock`]s (chosen by
+/// simulation, `docs/sweep-design.md`).
+pub const QUICK_ROWS: &[RowBlock] = &[
+    (0, 0, 20, 200, 4),
+    (1, 0, 20, 200, 4),
+    (2, 0, 20, 200, 4),
+    (3, 0, 20, 200, 4),
+    (4, 0, 20, 200, 4),
+    (5, 0, 20, 200, 4),
+    (14, 0, 40, 400, 2),
+    (21, 40, 40, 400, 2),
+    (24, 60, 20, 400, 2),
+    (29, 200, 40, 400, 1),
+];
+
+/// The `quick-post` design: rows of the post grid `logspace(−1, −3, 15)` as [`RowBlock`]s.
+pub const QUICK_POST_ROWS: &[RowBlock] = &[
+    (0, 0, 40, 400, 3),
+    (2, 0, 40, 400, 3),
+    (3, 40, 40, 400, 2),
+    (5, 80, 40, 400, 2),
+    (7, 160, 40, 400, 2),
+];
+
+/// The `quick-long-tau` design: rows of the long-τ grid `logspace(−1, −3, 10)` as
+/// [`RowBlock`]s (delays 0–800 ms).
+pub const QUICK_LONG_TAU_ROWS: &[RowBlock] = &[
+    (0, 0, 80, 800, 3),
+    (1, 0, 80, 800, 2),
+    (2, 80, 80, 800, 2),
+    (4, 160, 80, 800, 2),
+    (6, 320, 80, 800, 1),
+];
+
+/// The `workstation` design (about 16 core-hours): rows of the merged no-post grid as
+/// [`RowBlock`]s (chosen by simulation, `docs/sweep-design.md`).
+pub const WORKSTATION_ROWS: &[RowBlock] = &[
+    (0, 0, 20, 240, 14),
+    (1, 0, 20, 240, 14),
+    (2, 0, 20, 240, 14),
+    (3, 0, 20, 240, 14),
+    (4, 0, 20, 240, 14),
+    (5, 0, 20, 240, 14),
+    (6, 0, 20, 240, 14),
+    (7, 0, 20, 240, 14),
+    (12, 0, 20, 400, 6),
+    (18, 0, 20, 400, 6),
+    (21, 20, 20, 400, 6),
+    (23, 40, 20, 400, 7),
+    (25, 80, 20, 400, 6),
+    (27, 140, 20, 400, 4),
+    (29, 200, 20, 400, 4),
+];
+
 /// Names of all presets, in documentation order.
 pub const PRESET_NAMES: &[&str] = &[
     "quick",
+    "workstation",
     "quick-post",
     "quick-long-tau",
     "quick-no-memory",
@@ -225,6 +257,29 @@ pub const PRESET_NAMES: &[&str] = &[
     "rank2-post-study",
     "test-tiny",
 ];
+
+/// One learning-rate row of a boundary-focused design: `(k, first_ms, step_ms, last_ms,
+/// seeds)` = row `k` of the grid, delays `first_ms, first_ms + step_ms, …, last_ms`, seeds
+/// `0..seeds`.
+pub type RowBlock = (usize, u32, u32, u32, u64);
+
+/// One [`Grid`] block per [`RowBlock`]: row `k` of `lrs` with its own delays and seeds.
+pub fn row_blocks(
+    experiment: Experiment,
+    lrs: &[f64],
+    budget: Budget,
+    rows: &[RowBlock],
+) -> Vec<Grid> {
+    rows.iter()
+        .map(|&(k, first, step, last, n)| Grid {
+            experiment,
+            lrs: vec![lrs[k]],
+            delays_ms: (first..=last).step_by(step as usize).collect(),
+            seeds: seeds(n),
+            budget,
+        })
+        .collect()
+}
 
 fn range_ms(start: u32, step: u32, n: u32) -> Vec<u32> {
     (0..n).map(|l| start + step * l).collect()
@@ -314,28 +369,20 @@ impl Preset {
                     ),
                 ]
             }
-            "quick" => {
-                let m = merged_lrs();
-                let lrs = [0usize, 3, 6, 9, 12, 15, 18, 20, 22]
-                    .iter()
-                    .map(|&k| m[k])
-                    .collect();
-                vec![grid(Experiment::NoPost, lrs, dcdt_delays(), 3, c30)]
-            }
-            "quick-post" => vec![grid(
+            "quick" => row_blocks(Experiment::NoPost, &merged_lrs(), c30, QUICK_ROWS),
+            "workstation" => row_blocks(Experiment::NoPost, &merged_lrs(), c30, WORKSTATION_ROWS),
+            "quick-post" => row_blocks(
                 Experiment::Post,
-                broad_lrs()[..5].to_vec(),
-                range_ms(0, 40, 11),
-                3,
+                &broad_lrs(),
                 Budget::Formula { c: 100.0 },
-            )],
-            "quick-long-tau" => vec![grid(
+                QUICK_POST_ROWS,
+            ),
+            "quick-long-tau" => row_blocks(
                 Experiment::LongTau,
-                logspace(-1.0, -3.0, 10)[..5].to_vec(),
-                range_ms(0, 80, 11),
-                2,
+                &logspace(-1.0, -3.0, 10),
                 c30,
-            )],
+                QUICK_LONG_TAU_ROWS,
+            ),
             "quick-no-memory" => {
                 let all = logspace(0.0, -3.0, 20);
                 let lrs = [2usize, 3, 4, 5, 6, 8, 10]
