@@ -36,6 +36,7 @@
 pub mod analysis;
 pub mod rank2;
 pub mod sweep;
+pub mod text;
 pub mod theory;
 
 use std::path::{Path, PathBuf};
@@ -61,6 +62,9 @@ pub const C2: RGBColor = RGBColor(0x2c, 0xa0, 0x2c);
 pub const C3: RGBColor = RGBColor(0xd6, 0x27, 0x28);
 /// matplotlib grey C7, #7f7f7f.
 pub const C7: RGBColor = RGBColor(0x7f, 0x7f, 0x7f);
+
+/// The family name under which the embedded DejaVu Sans is registered.
+pub(crate) const FONT: &str = "sans-serif";
 
 static FONTS: Once = Once::new();
 
@@ -113,7 +117,7 @@ pub fn save_figure<F: Figure + ?Sized>(
         Error::numerical(format!("drawing {}", p.display()), e.to_string())
     };
     {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        let root = text::GlyphText(BitMapBackend::new(&png, size)).into_drawing_area();
         fig.draw(&root).map_err(|e| fail(&png, e))?;
         root.present()
             .map_err(|e| fail(&png, Box::new(e) as Box<dyn std::error::Error>))?;

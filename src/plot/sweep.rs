@@ -67,7 +67,8 @@ macro_rules! save_both {
         {
             let path = $out.join(format!("{}.png", $name));
             {
-                let $root = BitMapBackend::new(&path, $size).into_drawing_area();
+                let $root =
+                    super::text::GlyphText(BitMapBackend::new(&path, $size)).into_drawing_area();
                 $root.fill(&WHITE).map_err(|e| plot_err(&path, e))?;
                 let draw = || -> std::result::Result<(), Box<dyn std::error::Error>> { $body };
                 let r = draw();
