@@ -45,6 +45,7 @@ use std::sync::Once;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
 use crate::{Error, Result};
@@ -191,6 +192,144 @@ pub fn decades(lo: f64, hi: f64) -> Vec<f64> {
     }
     let (a, b) = (lo.log10().ceil() as i32, hi.log10().floor() as i32);
     (a..=b).map(|k| 10f64.powi(k)).collect()
+}
+
+/// Range for a log-scaled axis from `lo` to `hi` (use as `log_span(lo, hi).log_scale()`),
+/// widened by a relative 1e-9 on both sides. plotters puts the decade ticks of a log axis at
+/// 10^⌈log10 lo⌉, ×10 while ≤ hi, in floating point, so an end point that is itself a power of
+/// ten (1e-9, 1e-3, 1) can fall just outside and lose its tick label; the widening keeps it
+/// and moves nothing else by a visible amount.
+pub fn log_span(lo: f64, hi: f64) -> std::ops::Range<f64> {
+    lo * (1.0 - 1e-9)..hi * (1.0 + 1e-9)
+}
+
+/// Vertical colour bar of `cmap` over `[vmin, vmax]` in `area`: `steps` bands, `ticks`
+/// labelled on the right with `label` above (as the chart caption, so that a bar beside a
+/// chart with a caption of the same size lines up with it). `x_label_area` is the height
+/// left free below the bar (that of the chart beside it).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    label: &str,
+    caption_size: u32,
+    margin: u32,
+    x_label_area: u32,
+    (vmin, vmax): (f64, f64),
+    ticks: &[f64],
+    cmap: impl Fn(f64) -> RGBColor,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let mut c = ChartBuilder::on(area)
+        .caption(label, (FONT, caption_size))
+        .margin(margin)
+        .margin_right(4)
+        .x_label_area_size(x_label_area)
+        .right_y_label_area_size(40)
+        .build_cartesian_2d(0.0..1.0, vmin..vmax)?;
+    let steps = 64;
+    let dv = (vmax - vmin) / steps as f64;
+    c.draw_series((0..steps).map(|k| {
+        let v = vmin + k as f64 * dv;
+        Rectangle::new(
+            [(0.0, v), (1.0, v + dv)],
+            cmap((v + 0.5 * dv - vmin) / (vmax - vmin)).filled(),
+        )
+    }))?;
+    c.draw_series(std::iter::once(Rectangle::new(
+        [(0.0, vmin), (1.0, vmax)],
+        BLACK.stroke_width(1),
+    )))?;
+    let ticks = ticks.to_vec();
+    c.configure_mesh()
+        .disable_x_mesh()
+        .disable_y_mesh()
+        .disable_x_axis()
+        .y_labels(ticks.len().max(2))
+        .y_label_formatter(&move |v| match ticks
+            .iter()
+            .find(|t| (*t - v).abs() < 1e-9 * (vmax - vmin))
+        {
+            Some(t) => format!("{t}"),
+            None => String::new(),
+        })
+        .label_style((FONT, 14))
+        .draw()?;
+    Ok(())
+}
+
+/// Colour key of a three-way mixture drawn as RGB = (a, b, c): an equilateral triangle of
+/// side `side` px with its lower-left corner at `origin` (pixels of `area`), vertices
+/// pure red (lower right, `names[0]`), green (top, `names[1]`) and blue (lower left,
+/// `names[2]`), split into `n`² small triangles each filled with the colour of its centre.
+pub fn draw_ternary_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    origin: (i32, i32),
+    side: f64,
+    n: usize,
+    names: [&str; 3],
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let h = side * 3f64.sqrt() / 2.0;
+    // Barycentric (red, green, blue) to pixels.
+    let at = |r: f64, g: f64| -> (i32, i32) {
+        let x = r * side + g * 0.5 * side;
+        let y = -g * h;
+        (origin.0 + x.round() as i32, origin.1 + y.round() as i32)
+    };
+    let to_u8 = |x: f64| (x.clamp(0.0, 1.0) * 255.0).round() as u8;
+    let nf = n as f64;
+    for i in 0..n {
+        for j in 0..n - i {
+            // Upward triangle with lattice corners (i, j), (i+1, j), (i, j+1) in (red, green).
+            let (r, g) = (i as f64, j as f64);
+            let tris = [
+                (
+                    [(r, g), (r + 1.0, g), (r, g + 1.0)],
+                    (r + 1.0 / 3.0, g + 1.0 / 3.0),
+                ),
+                (
+                    [(r + 1.0, g), (r + 1.0, g + 1.0), (r, g + 1.0)],
+                    (r + 2.0 / 3.0, g + 2.0 / 3.0),
+                ),
+            ];
+            for (k, (pts, (cr, cg))) in tris.into_iter().enumerate() {
+                if k == 1 && i + j + 2 > n {
+                    continue;
+                }
+                let (cr, cg) = (cr / nf, cg / nf);
+                let colour = RGBColor(to_u8(cr), to_u8(cg), to_u8(1.0 - cr - cg));
+                let poly: Vec<(i32, i32)> = pts.iter().map(|&(a, b)| at(a / nf, b / nf)).collect();
+                area.draw(&Polygon::new(poly, colour.filled()))?;
+            }
+        }
+    }
+    let corners = [at(1.0, 0.0), at(0.0, 1.0), at(0.0, 0.0)];
+    area.draw(&PathElement::new(
+        vec![corners[0], corners[1], corners[2], corners[0]],
+        BLACK.stroke_width(1),
+    ))?;
+    let style = |h: HPos, v: VPos| TextStyle::from((FONT, 14).into_font()).pos(Pos::new(h, v));
+    // The two lower labels on two lines, so that long names do not overlap.
+    area.draw(&Text::new(
+        names[0],
+        (corners[0].0 + 4, corners[0].1 + 24),
+        style(HPos::Right, VPos::Top),
+    ))?;
+    area.draw(&Text::new(
+        names[1],
+        (corners[1].0, corners[1].1 - 6),
+        style(HPos::Center, VPos::Bottom),
+    ))?;
+    area.draw(&Text::new(
+        names[2],
+        (corners[2].0 - 4, corners[2].1 + 6),
+        style(HPos::Left, VPos::Top),
+    ))?;
+    Ok(())
 }
 
 /// Chart with linear f64 axes.

@@ -14,7 +14,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
-use super::{jet, log_tick_label, save_figure, DrawResult, Figure, C0, C1, C7};
+use super::{
+    draw_colour_bar, jet, log_span, log_tick_label, save_figure, DrawResult, Figure, C0, C1, C7,
+};
 use crate::io::network::rank2_from_json_str;
 use crate::rnn::model::{rank2_rollout, Rank2Params, DT_MS};
 use crate::rnn::task::Rank2Task;
@@ -188,8 +190,10 @@ where
         .x_label_area_size(45)
         .y_label_area_size(70);
     if log_x {
-        let mut c =
-            b.build_cartesian_2d((1.0..n as f64 * 1.5).log_scale(), (ylo..yhi).log_scale())?;
+        let mut c = b.build_cartesian_2d(
+            log_span(1.0, n as f64 * 1.5).log_scale(),
+            log_span(ylo, yhi).log_scale(),
+        )?;
         c.configure_mesh()
             .x_desc("epoch")
             .x_label_formatter(&log_tick_label)
@@ -213,7 +217,7 @@ where
             .position(SeriesLabelPosition::LowerLeft)
             .draw()?;
     } else {
-        let mut c = b.build_cartesian_2d(0.0..n as f64, (ylo..yhi).log_scale())?;
+        let mut c = b.build_cartesian_2d(0.0..n as f64, log_span(ylo, yhi).log_scale())?;
         c.configure_mesh()
             .x_desc("epoch")
             .x_label_formatter(&|v| format!("{v:.0}"))
@@ -406,8 +410,8 @@ where
     Ok(())
 }
 
-/// |x_i(t)| raster over `steps` steps (x_1…x_steps), 'jet' 0–1, neurons sorted by their first
-/// |x| > 0.3; white dashed line at the response start (delay·Δt).
+/// |x_i(t)| raster over `steps` steps (x_1…x_steps), 'jet' 0–1 with its colour bar, neurons
+/// sorted by their first |x| > 0.3; white dashed line at the response start (delay·Δt).
 fn raster<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
@@ -428,7 +432,10 @@ where
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| (first(i), i));
     let t_end = steps as f64 * DT_MS;
-    let mut c = ChartBuilder::on(area)
+    // Colour bar of the 'jet' scale to the right of the raster.
+    let (area, bar) = area.split_horizontally(area.dim_in_pixel().0.saturating_sub(80));
+    draw_colour_bar(&bar, "|x|", 20, 12, 45, (0.0, 1.0), &[0.0, 0.5, 1.0], jet)?;
+    let mut c = ChartBuilder::on(&area)
         .caption(title, font(20))
         .margin(12)
         .x_label_area_size(45)

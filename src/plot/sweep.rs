@@ -263,7 +263,7 @@ where
         }};
     }
     if log_y {
-        let mut chart = b.build_cartesian_2d(xr, (ylo..yhi).log_scale())?;
+        let mut chart = b.build_cartesian_2d(xr, super::log_span(ylo, yhi).log_scale())?;
         body!(chart);
     } else {
         let mut chart = b.build_cartesian_2d(xr, ylo..yhi)?;
@@ -319,7 +319,12 @@ fn fractions_figure(
                     .filter(|(c, _)| c.lr == lr)
                     .map(|(c, f)| (c.delay_ms, [f.0, f.1, f.2][k]))
                     .collect();
-                let s = chart.draw_series(LineSeries::new(pts, col.mix(0.6).stroke_width(1)))?;
+                // Darker for larger η: rank 0 is the largest learning rate.
+                let rank = lrs.iter().filter(|&&l| l > lr).count() as f64;
+                let alpha = 0.9 - 0.65 * rank / (lrs.len().max(2) - 1) as f64;
+                let s = chart.draw_series(
+                    LineSeries::new(pts, col.mix(alpha).stroke_width(2)).point_size(3),
+                )?;
                 if j == 0 {
                     s.label(label).legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 20, y)], col.stroke_width(3))
@@ -327,6 +332,10 @@ fn fractions_figure(
                 }
             }
         }
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+            .label("one line per η, darker: larger η")
+            .legend(|(x, y)| EmptyElement::at((x, y)));
         chart
             .configure_series_labels()
             .background_style(WHITE.mix(0.8))
@@ -360,8 +369,42 @@ fn phase_figure(
     } else {
         "Delay (ms)"
     };
-    let files = save_both!(out, name, (720, 560), |root| {
-        let mut chart = ChartBuilder::on(&root)
+    let to_u8 = |x: f64| (x.clamp(0.0, 1.0) * 255.0).round() as u8;
+    let files = save_both!(out, name, (900, 560), |root| {
+        let (main, key) = root.split_horizontally(720);
+        if experiment == Experiment::NoMemory {
+            let (_, bar) = key.split_horizontally(40);
+            let (bar, _) = bar.split_horizontally(100);
+            super::draw_colour_bar(
+                &bar,
+                "fraction correct",
+                16,
+                10,
+                45,
+                (0.0, 1.0),
+                &[0.0, 0.5, 1.0],
+                |v| RGBColor(to_u8(1.0 - v), to_u8(v), 0),
+            )?;
+        } else {
+            key.draw(&Text::new(
+                "colour = mixture",
+                (20, 150),
+                (FONT, 15).into_font(),
+            ))?;
+            key.draw(&Text::new(
+                "of the fractions",
+                (20, 170),
+                (FONT, 15).into_font(),
+            ))?;
+            super::draw_ternary_key(
+                &key,
+                (22, 360),
+                140.0,
+                12,
+                ["Limit cycle", "Slow point", "Not learned"],
+            )?;
+        }
+        let mut chart = ChartBuilder::on(&main)
             .caption(title, (FONT, 20))
             .margin(10)
             .x_label_area_size(45)
@@ -394,7 +437,6 @@ fn phase_figure(
             .y_desc("log10 learning rate")
             .label_style((FONT, 13))
             .draw()?;
-        let to_u8 = |x: f64| (x.clamp(0.0, 1.0) * 255.0).round() as u8;
         let edge = |k: i32, n: i32| {
             if k >= n {
                 SegmentValue::Last
@@ -725,7 +767,10 @@ fn scaling_figure(
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+            .build_cartesian_2d(
+                super::log_span(x0, x1).log_scale(),
+                super::log_span(y0, y1).log_scale(),
+            )?;
         chart
             .configure_mesh()
             .disable_mesh()

@@ -22,8 +22,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_arrow, draw_quiver, linspace, log_tick_label, logspace, save_figure, DrawResult, Figure,
-    C0, C1, C2, C3, C7,
+    draw_arrow, draw_quiver, linspace, log_span, log_tick_label, logspace, save_figure, DrawResult,
+    Figure, C0, C1, C2, C3, C7,
 };
 use crate::rnn::task::{FullRankTask, FullRankTaskKind, WindowMode};
 use crate::theory::{
@@ -230,7 +230,7 @@ impl Figure for Fig4G {
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(85)
-            .build_cartesian_2d(0.0..400.0, (ylo..yhi).log_scale())?;
+            .build_cartesian_2d(0.0..400.0, log_span(ylo, yhi).log_scale())?;
         c.configure_mesh()
             .x_desc("T_delay")
             .y_desc("learning rate η")
@@ -598,7 +598,10 @@ impl Figure for EtaNumericGd {
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(85)
-            .build_cartesian_2d((9.0..450.0).log_scale(), (5e-12..5e-3).log_scale())?;
+            .build_cartesian_2d(
+                log_span(9.0, 450.0).log_scale(),
+                log_span(5e-12, 5e-3).log_scale(),
+            )?;
         c.configure_mesh()
             .x_desc("T_delay")
             .y_desc("η*")
@@ -636,15 +639,19 @@ impl Figure for EtaNumericGd {
                         .map(|e| (t, e))
                 })
                 .collect();
-            c.draw_series(LineSeries::new(exact, col.stroke_width(2)))?
+            // Exact: a wide light line; leading order: dark dashes on top, visible where the
+            // two coincide (large T_delay) and where they part (small T_delay).
+            let light = col.mix(0.45);
+            let dark = RGBColor(col.0 / 2, col.1 / 2, col.2 / 2);
+            c.draw_series(LineSeries::new(exact, light.stroke_width(5)))?
                 .label(format!("{name} exact η*"))
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], col.stroke_width(2))
+                    PathElement::new(vec![(x, y), (x + 24, y)], light.stroke_width(5))
                 });
-            c.draw_series(DashedLineSeries::new(lead, 6, 5, col.stroke_width(1)))?
+            c.draw_series(DashedLineSeries::new(lead, 9, 6, dark.stroke_width(2)))?
                 .label(format!("{name} leading order"))
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 8, y)], col.stroke_width(2))
+                    PathElement::new(vec![(x, y), (x + 9, y)], dark.stroke_width(2))
                 });
             c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?;
             let pick = |r: &ScalingRow| match mech {
@@ -696,7 +703,7 @@ impl Figure for LocalExponent {
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(60)
-            .build_cartesian_2d((klo..khi).log_scale(), 1.5..5.6)?;
+            .build_cartesian_2d(log_span(klo, khi).log_scale(), 1.5..5.6)?;
         c.configure_mesh()
             .x_desc("K = T_resp / T_delay")
             .y_desc("β")
