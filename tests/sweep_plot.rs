@@ -1,6 +1,24 @@
 //! Sweep figures render from records (fake executor data) into PNG + SVG files.
 
+use dynphase::sweep::discover::{Found, SweepSet, CANDIDATES};
 use dynphase::sweep::{FakeExecutor, Overrides, Preset, RunExecutor, RunRecord};
+
+/// Draw the sweep figures of `recs` (every experiment present) into `out`.
+fn render_records(recs: &[RunRecord], out: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let found: Vec<Found> = CANDIDATES
+        .iter()
+        .map(|(e, _)| *e)
+        .filter(|e| recs.iter().any(|r| r.experiment == *e))
+        .map(|e| {
+            Found::Set(SweepSet {
+                experiment: e,
+                dir: "memory".into(),
+                records: recs.iter().filter(|r| r.experiment == e).cloned().collect(),
+            })
+        })
+        .collect();
+    dynphase::cli::figures::sweep_figures(&found, out).unwrap()
+}
 
 fn records(preset: &str, seeds: u64) -> Vec<RunRecord> {
     let o = Overrides {
@@ -23,7 +41,7 @@ fn every_available_experiment_gets_its_panels() {
     recs.extend(records("post", 2));
     recs.extend(records("long-tau", 2));
     recs.extend(records("no-memory", 2));
-    let files = dynphase::plot::sweep::render_records(&recs, tmp.path()).unwrap();
+    let files = render_records(&recs, tmp.path());
     let mut names: Vec<String> = files
         .iter()
         .filter(|p| p.extension().unwrap() == "png")
@@ -65,7 +83,7 @@ fn every_available_experiment_gets_its_panels() {
     // Only the experiments present are drawn.
     let only_post = records("post", 1);
     let tmp2 = tempfile::tempdir().unwrap();
-    let files = dynphase::plot::sweep::render_records(&only_post, tmp2.path()).unwrap();
+    let files = render_records(&only_post, tmp2.path());
     let stems: Vec<String> = files
         .iter()
         .filter(|p| p.extension().unwrap() == "png")

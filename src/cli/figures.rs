@@ -1,8 +1,11 @@
 //! `dynphase figures`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+
+use crate::fit::BoundaryFits;
+use crate::sweep::discover::{self, Found};
 
 /// Arguments of `dynphase figures`.
 #[derive(Debug, Args)]
@@ -54,13 +57,18 @@ pub fn run(args: &FiguresArgs) -> crate::Result<()> {
         Which::Theory => crate::plot::theory::render_all(&args.out)?,
         Which::Rank2 => crate::plot::rank2::render_all_with(&args.out, budget)?,
         Which::Analysis => crate::plot::analysis::render_all(&args.out)?,
-        Which::Sweep { dirs } if dirs.is_empty() => crate::plot::sweep::render_all(&args.out)?,
-        Which::Sweep { dirs } => crate::plot::sweep::render_dirs(dirs, &args.out)?,
+        Which::Sweep { dirs } if dirs.is_empty() => {
+            sweep_figures(&discover::discover(&discover::sweep_root())?, &args.out)?
+        }
+        Which::Sweep { dirs } => sweep_figures(&discover::load_dirs(dirs)?, &args.out)?,
         Which::All => {
             let mut all = crate::plot::theory::render_all(&args.out)?;
             all.extend(crate::plot::rank2::render_all_with(&args.out, budget)?);
             all.extend(crate::plot::analysis::render_all(&args.out)?);
-            all.extend(crate::plot::sweep::render_all(&args.out)?);
+            all.extend(sweep_figures(
+                &discover::discover(&discover::sweep_root())?,
+                &args.out,
+            )?);
             all
         }
     };
@@ -68,4 +76,50 @@ pub fn run(args: &FiguresArgs) -> crate::Result<()> {
         println!("{}", p.display());
     }
     Ok(())
+}
+
+/// Fit and draw the sweep figures of every set in `found` into `out`: per set, its phase
+/// table, the fits of the boundaries its figures show ([`BoundaryFits::paper`]) and
+/// [`crate::plot::sweep::render`]. What was found, what is missing and each failed fit are
+/// reported on standard error. Returns the files written.
+pub fn sweep_figures(found: &[Found], out: &Path) -> crate::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for f in found {
+        let set = match f {
+            Found::Missing(note) => {
+                eprintln!("figures: {note}");
+                continue;
+            }
+            Found::Set(set) => set,
+        };
+        let e = set.experiment;
+        eprintln!(
+            "figures: {} '{}' networks from {}",
+            set.records.len(),
+            e.name(),
+            set.dir.display()
+        );
+        let table = crate::sweep::phase_table(&set.records, e);
+        let fits: Vec<BoundaryFits> = match discover::fit_experiment(e) {
+            Some(fe) => crate::plot::sweep::fitted_boundaries(e)
+                .into_iter()
+                .map(|b| BoundaryFits::paper(&table, fe, b))
+                .collect(),
+            None => Vec::new(),
+        };
+        for line in fits
+            .iter()
+            .flat_map(|f| f.failures(&format!("'{}'", e.name())))
+        {
+            eprintln!("figures: {line}");
+        }
+        files.extend(crate::plot::sweep::render(
+            e,
+            &set.records,
+            &table,
+            &fits,
+            out,
+        )?);
+    }
+    Ok(files)
 }

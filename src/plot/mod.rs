@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use plotters::coord::types::RangedCoordf64;
-use plotters::coord::Shift;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
@@ -65,7 +65,7 @@ pub const C3: RGBColor = RGBColor(0xd6, 0x27, 0x28);
 pub const C7: RGBColor = RGBColor(0x7f, 0x7f, 0x7f);
 
 /// The family name under which the embedded DejaVu Sans is registered.
-pub(crate) const FONT: &str = "sans-serif";
+pub const FONT: &str = "sans-serif";
 
 static FONTS: Once = Once::new();
 
@@ -330,6 +330,90 @@ where
         style(HPos::Left, VPos::Top),
     ))?;
     Ok(())
+}
+
+/// Text style of the embedded font at `size` px.
+pub fn font(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().into()
+}
+
+/// The legend of a chart at `position`: `size` px text on a white background of opacity
+/// `opacity`, black border.
+pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    size: u32,
+    opacity: f64,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(opacity))
+        .border_style(BLACK)
+        .label_font(font(size))
+        .draw()?;
+    Ok(())
+}
+
+/// Density histogram of `v` on [0, 1] with `bins` equal bins (values outside are dropped,
+/// 1 falls in the last bin): counts / (n · bin width), so the bars integrate to the fraction
+/// of `v` inside.
+pub fn density(v: &[f64], bins: usize) -> Vec<f64> {
+    let mut h = vec![0.0; bins];
+    let w = 1.0 / bins as f64;
+    for &x in v {
+        if (0.0..=1.0).contains(&x) {
+            let k = ((x / w) as usize).min(bins - 1);
+            h[k] += 1.0;
+        }
+    }
+    let n = v.len().max(1) as f64;
+    h.iter().map(|c| c / (n * w)).collect()
+}
+
+/// Maximum-likelihood rate λ = 1/mean of an exponential density fitted to `v`, or `None` if
+/// `v` is empty or its mean is not positive.
+pub fn exponential_fit(v: &[f64]) -> Option<f64> {
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    (!v.is_empty() && mean > 0.0).then(|| 1.0 / mean)
+}
+
+/// Maximum-likelihood Gaussian (mean, population s.d.) of `v`, or `None` with fewer than two
+/// values or zero spread.
+pub fn gaussian_fit(v: &[f64]) -> Option<(f64, f64)> {
+    if v.len() < 2 {
+        return None;
+    }
+    let n = v.len() as f64;
+    let mu = v.iter().sum::<f64>() / n;
+    let sd = (v.iter().map(|x| (x - mu) * (x - mu)).sum::<f64>() / n).sqrt();
+    (sd > 0.0).then_some((mu, sd))
+}
+
+/// Sample a planar vector field on the centres of a `g` × `g` grid over
+/// [x0, x1] × [y0, y1]: returns the points with their vectors and the largest speed in cell
+/// units, max |(f_x/dx, f_y/dy)| (for arrows scaled to the cell size).
+pub fn sample_field(
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    g: usize,
+    mut field: impl FnMut(f64, f64) -> (f64, f64),
+) -> (Vec<((f64, f64), (f64, f64))>, f64) {
+    let (dx, dy) = ((x1 - x0) / g as f64, (y1 - y0) / g as f64);
+    let mut vecs = Vec::with_capacity(g * g);
+    let mut vmax: f64 = 0.0;
+    for i in 0..g {
+        for j in 0..g {
+            let (a, b) = (x0 + (i as f64 + 0.5) * dx, y0 + (j as f64 + 0.5) * dy);
+            let f = field(a, b);
+            vmax = vmax.max((f.0 / dx).hypot(f.1 / dy));
+            vecs.push(((a, b), f));
+        }
+    }
+    (vecs, vmax)
 }
 
 /// Chart with linear f64 axes.
