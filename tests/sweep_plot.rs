@@ -1,23 +1,28 @@
 //! Sweep figures render from records (fake executor data) into PNG + SVG files.
 
-use dynphase::sweep::discover::{Found, SweepSet, CANDIDATES};
+use dynphase::fit::BoundaryFits;
+use dynphase::plot::sweep as sweep_plot;
+use dynphase::sweep::discover::{fit_experiment, CANDIDATES};
+use dynphase::sweep::phase_table;
 use dynphase::sweep::{FakeExecutor, Overrides, Preset, RunExecutor, RunRecord};
 
-/// Draw the sweep figures of `recs` (every experiment present) into `out`.
+/// Draw the sweep figures of `recs` (every experiment present) into `out`: per experiment,
+/// its phase table, the paper's fits of the boundaries its figures show, and the figures.
 fn render_records(recs: &[RunRecord], out: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let found: Vec<Found> = CANDIDATES
-        .iter()
-        .map(|(e, _)| *e)
-        .filter(|e| recs.iter().any(|r| r.experiment == *e))
-        .map(|e| {
-            Found::Set(SweepSet {
-                experiment: e,
-                dir: "memory".into(),
-                records: recs.iter().filter(|r| r.experiment == e).cloned().collect(),
-            })
-        })
-        .collect();
-    dynphase::cli::figures::sweep_figures(&found, out).unwrap()
+    let mut files = Vec::new();
+    for (e, _) in CANDIDATES {
+        let mine: Vec<RunRecord> = recs.iter().filter(|r| r.experiment == e).cloned().collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let table = phase_table(&mine, e);
+        let fits: Vec<BoundaryFits> = sweep_plot::fitted_boundaries(e)
+            .into_iter()
+            .map(|b| BoundaryFits::paper(&table, fit_experiment(e).unwrap(), b))
+            .collect();
+        files.extend(sweep_plot::render(e, &mine, &table, &fits, out).unwrap());
+    }
+    files
 }
 
 fn records(preset: &str, seeds: u64) -> Vec<RunRecord> {

@@ -50,7 +50,6 @@ impl Figure for IndexHistogram {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         // 50 bin edges on [0, 1] → 49 bins (SPEC 8.1).
         let bins = 49;
         let hl = density(&self.lc, bins);
@@ -260,7 +259,6 @@ impl Figure for Rank2Portraits {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (top, legend) = root.split_vertically(root.dim_in_pixel().1 - 40);
         let panels = top.split_evenly((1, self.0.len().max(1)));
         for (a, f) in panels.iter().zip(&self.0) {
@@ -331,7 +329,6 @@ impl Figure for PcPlane {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let all: Vec<(f64, f64)> = self
             .segments
             .iter()
@@ -545,7 +542,6 @@ impl Figure for Fig3C {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let k = self.0.len() as f64;
         let mut c = ChartBuilder::on(root)
             .caption(

@@ -8,8 +8,8 @@
 //!
 //! Shared helpers: the matplotlib colours [`C0`]–[`C3`] (SPEC §9), the 'jet' colormap
 //! [`jet`], log-axis tick labels [`log_tick_label`] and [`decades`], linear and log grids
-//! ([`linspace`], [`logspace`]), heatmaps and RGB images in chart coordinates
-//! ([`draw_rgb_image`], [`draw_heatmap`]), arrows ([`draw_arrow`]) and quiver plots of a
+//! ([`linspace`], [`logspace`]), RGB images in chart coordinates
+//! ([`draw_rgb_image`]), arrows ([`draw_arrow`]) and quiver plots of a
 //! vector field with unit-length arrows ([`draw_quiver`]).
 //!
 //! ```no_run
@@ -21,7 +21,6 @@
 //!     where
 //!         DB::ErrorType: 'static,
 //!     {
-//!         root.fill(&WHITE)?;
 //!         let mut c = ChartBuilder::on(root).margin(20).x_label_area_size(40).y_label_area_size(50)
 //!             .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
 //!         c.configure_mesh().x_desc("x").y_desc("y").draw()?;
@@ -95,14 +94,14 @@ pub fn register_fonts() {
 
 /// A figure that can be drawn on any plotters backend.
 pub trait Figure {
-    /// Draw the whole figure on `root` (the caller fills nothing; draw the background).
+    /// Draw the whole figure on `root`, whose background [`save_figure`] has painted white.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static;
 }
 
-/// Draw `fig` to `out_dir/stem.png` and `out_dir/stem.svg` at `size` pixels; returns both
-/// paths. Creates `out_dir` if needed. Errors as [`Error::Io`] (file system) or
+/// Draw `fig` on a white background to `out_dir/stem.png` and `out_dir/stem.svg` at `size`
+/// pixels; returns both paths. Creates `out_dir` if needed. Errors as [`Error::Io`] (file system) or
 /// [`Error::Numerical`] (drawing).
 pub fn save_figure<F: Figure + ?Sized>(
     fig: &F,
@@ -119,12 +118,14 @@ pub fn save_figure<F: Figure + ?Sized>(
     };
     {
         let root = text::GlyphText(BitMapBackend::new(&png, size)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&png, Box::new(e)))?;
         fig.draw(&root).map_err(|e| fail(&png, e))?;
         root.present()
             .map_err(|e| fail(&png, Box::new(e) as Box<dyn std::error::Error>))?;
     }
     {
         let root = SVGBackend::new(&svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&svg, Box::new(e)))?;
         fig.draw(&root).map_err(|e| fail(&svg, e))?;
         root.present()
             .map_err(|e| fail(&svg, Box::new(e) as Box<dyn std::error::Error>))?;
@@ -455,29 +456,6 @@ where
         })
     }))?;
     Ok(())
-}
-
-/// Heatmap of `values` (row-major, ny rows of nx) mapped through `cmap((v − vmin)/(vmax − vmin))`;
-/// see [`draw_rgb_image`] for the edge convention.
-pub fn draw_heatmap<DB, X, Y>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
-    x_edges: &[X::ValueType],
-    y_edges: &[Y::ValueType],
-    values: &[f64],
-    (vmin, vmax): (f64, f64),
-    cmap: impl Fn(f64) -> RGBColor,
-) -> DrawResult
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-    X: Ranged,
-    Y: Ranged,
-    X::ValueType: Clone + 'static,
-    Y::ValueType: Clone + 'static,
-{
-    let span = if vmax > vmin { vmax - vmin } else { 1.0 };
-    let rgb: Vec<RGBColor> = values.iter().map(|v| cmap((v - vmin) / span)).collect();
-    draw_rgb_image(chart, x_edges, y_edges, &rgb)
 }
 
 /// Arrow from `from` to `to` in chart coordinates with a head of `head` data units

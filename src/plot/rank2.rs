@@ -458,7 +458,6 @@ impl Figure for Fig2<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let rows = root.split_evenly((3, 4));
         for (r, run) in self.runs.iter().enumerate() {
             let h = &run.history;
@@ -517,7 +516,6 @@ impl Figure for Fig3<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let cols = root.split_evenly((1, 3));
         let l0 = normalised(&self.runs[0].history.loss, true);
         let l1 = normalised(&self.runs[1].history.loss, true);
@@ -558,7 +556,6 @@ impl Figure for FigS1<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (top, bottom) = root.split_vertically(420);
         let loss = normalised(&self.run.history.loss, true);
         curve_panel(

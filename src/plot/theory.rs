@@ -119,7 +119,6 @@ impl Figure for Fig1E {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (title, body) = root.split_vertically(50);
         title.draw(&Text::new(
             format!(
@@ -256,7 +255,6 @@ impl Figure for Fig4G {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let tr = 5.0;
         let (ylo, yhi) = (1e-9, 3e-3);
         let mut c = frame(root, "Toy-model phase diagram (T_resp = 5)", 26, (55, 85))
@@ -332,7 +330,6 @@ impl Figure for FigS2A {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let r = 0.1;
         let mut c = frame(root, "Limit-cycle normal form (r = 0.1)", 24, (50, 60))
             .build_cartesian_2d(-1.5..1.5, -1.5..1.5)?;
@@ -422,7 +419,6 @@ impl Figure for FigS2B {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let m = &self.model;
         let rmax = 1.0 / 60.0;
         let mut c = frame(
@@ -492,7 +488,6 @@ impl Figure for SpLandscape {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let m = &self.model;
         let (rs, rnl) = (m.r_star_closed(), m.r_nl_closed());
         let mut c = frame(
@@ -578,7 +573,6 @@ impl Figure for EtaNumericGd {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let mut c = frame(
             root,
             "Critical learning rates: closed form, ODE numerics, GD (T_resp = 5)",
@@ -675,7 +669,6 @@ impl Figure for LocalExponent {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (klo, khi) = (1e-3, 10.0);
         let mut c = frame(
             root,

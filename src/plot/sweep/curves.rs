@@ -82,7 +82,6 @@ impl Figure for Curves {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (ylo, yhi) = self.y;
         let mut b = chart(root, &self.caption, 60);
         let xr = 0f64..self.len as f64;

@@ -33,7 +33,6 @@ impl Figure for IndexHistograms<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         // 50 equally spaced edges on [0, 1] -> 49 bins, density-normalised.
         let nb = 49usize;
         let w = 1.0 / nb as f64;

@@ -133,14 +133,8 @@ pub enum Kind {
         boundary: Boundary,
         /// Transposed axes (x = window, y = η_c) of the no-memory fit.
         transposed: bool,
-        /// x-axis label.
-        x_desc: &'static str,
-        /// y-axis label.
-        y_desc: &'static str,
-        /// Minimal x range.
-        x_range: (f64, f64),
-        /// Minimal y range.
-        y_range: (f64, f64),
+        /// Labels and least ranges.
+        axes: scaling::Axes,
     },
 }
 
@@ -173,26 +167,22 @@ const NO_POST_ROWS: &[f64] = &[0.316228, 0.019307, 0.001];
 /// Rows 0, 4 and 9 of the long-τ grid logspace(−1, −3, 10) (the nearest row is taken).
 const LONG_TAU_ROWS: &[f64] = &[0.1, 0.012915, 0.001];
 
-const DELAY_RANGE: (f64, f64) = (30.0, 300.0);
-const LR_RANGE: (f64, f64) = (8e-4, 0.5);
-
-const fn failure_scaling(title: &'static str) -> Entry {
-    entry(
-        "",
-        title,
-        Kind::Scaling {
-            boundary: Boundary::Failure,
-            transposed: false,
-            x_desc: "Critical delay (ms)",
-            y_desc: "Learning rate",
-            x_range: DELAY_RANGE,
-            y_range: LR_RANGE,
-        },
-    )
+/// Axes of the delay boundaries: η against the critical delay.
+const fn delay_axes(x_desc: &'static str) -> scaling::Axes {
+    scaling::Axes {
+        x_desc,
+        y_desc: "Learning rate",
+        x_range: (30.0, 300.0),
+        y_range: (8e-4, 0.5),
+    }
 }
 
-const fn named(stem: &'static str, e: Entry) -> Entry {
-    Entry { stem, ..e }
+const fn delay_scaling(boundary: Boundary, x_desc: &'static str) -> Kind {
+    Kind::Scaling {
+        boundary,
+        transposed: false,
+        axes: delay_axes(x_desc),
+    }
 }
 
 const NO_POST: &[Entry] = &[
@@ -239,21 +229,15 @@ const NO_POST: &[Entry] = &[
             model: OnsetModel::Logistic,
         },
     ),
-    named(
+    entry(
         "fig4C",
-        failure_scaling("Fig 4C: Scaling of the no-solution boundary"),
+        "Fig 4C: Scaling of the no-solution boundary",
+        delay_scaling(Boundary::Failure, "Critical delay (ms)"),
     ),
     entry(
         "figS3F",
         "Fig S3F: Scaling of the SP manifolds",
-        Kind::Scaling {
-            boundary: Boundary::SlowPoint,
-            transposed: false,
-            x_desc: "Critical delay T_sp (ms)",
-            y_desc: "Learning rate",
-            x_range: DELAY_RANGE,
-            y_range: LR_RANGE,
-        },
+        delay_scaling(Boundary::SlowPoint, "Critical delay T_sp (ms)"),
     ),
 ];
 
@@ -265,9 +249,10 @@ const POST: &[Entry] = &[
         Kind::Fractions,
     ),
     entry("fig4I", "Fig 4I: T_post = 30 ms", Kind::Phase),
-    named(
+    entry(
         "fig4F",
-        failure_scaling("Fig 4F: no-solution boundary, T_post = 30 ms"),
+        "Fig 4F: no-solution boundary, T_post = 30 ms",
+        delay_scaling(Boundary::Failure, "Critical delay (ms)"),
     ),
 ];
 
@@ -309,10 +294,12 @@ const NO_MEMORY: &[Entry] = &[
         Kind::Scaling {
             boundary: Boundary::Failure,
             transposed: true,
-            x_desc: "Response window (ms)",
-            y_desc: "Critical learning rate",
-            x_range: (20.0, 400.0),
-            y_range: (1e-3, 1.0),
+            axes: scaling::Axes {
+                x_desc: "Response window (ms)",
+                y_desc: "Critical learning rate",
+                x_range: (20.0, 400.0),
+                y_range: (1e-3, 1.0),
+            },
         },
     ),
 ];
@@ -414,23 +401,11 @@ pub fn render(
             Kind::Scaling {
                 boundary,
                 transposed,
-                x_desc,
-                y_desc,
-                x_range,
-                y_range,
+                axes,
             } => {
                 let Some(bf) = fit_of(boundary) else { continue };
                 let Some(r) = bf.two_step_fit() else { continue };
-                let f = scaling::Scaling::new(
-                    r,
-                    bf.likelihood_fit(),
-                    transposed,
-                    e.title,
-                    x_desc,
-                    y_desc,
-                    x_range,
-                    y_range,
-                )?;
+                let f = scaling::Scaling::new(r, bf.likelihood_fit(), transposed, e.title, axes)?;
                 save(&f, small)?;
             }
         }

@@ -64,7 +64,6 @@ impl Figure for PhaseDiagram<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (table, experiment) = (self.table, self.experiment);
         let fr = cell_fractions(table);
         let mut lrs: Vec<f64> = table.cells.iter().map(|c| c.lr).collect();
@@ -179,7 +178,6 @@ impl Figure for Fractions<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let table = self.table;
         let fr = cell_fractions(table);
         let lrs = table_lrs(table);
@@ -271,7 +269,6 @@ impl Figure for RowFractions<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (table, k) = (self.table, self.k);
         let fr = cell_fractions(table);
         let dmax = max_delay(table);

@@ -11,6 +11,19 @@ use crate::Result;
 /// Seed of the Monte-Carlo band of the scaling plots (seeded, unlike the reference code's).
 pub const BAND_SEED: u64 = 0;
 
+/// Axis labels and the least ranges of a scaling plot (widened to cover the data).
+#[derive(Debug, Clone, Copy)]
+pub struct Axes {
+    /// x-axis label.
+    pub x_desc: &'static str,
+    /// y-axis label.
+    pub y_desc: &'static str,
+    /// Least x range.
+    pub x_range: (f64, f64),
+    /// Least y range.
+    pub y_range: (f64, f64),
+}
+
 /// Fitted critical points (black dots), the two-step power law and its seeded 95 % band, with
 /// the exponent; if a likelihood fit is given, its power law (dashed, C1) and its per-row
 /// critical values (open circles) with its exponent and 95 % profile-likelihood interval.
@@ -20,25 +33,18 @@ pub struct Scaling<'a> {
     transposed: bool,
     band: PowerLawBand,
     title: &'a str,
-    x_desc: &'a str,
-    y_desc: &'a str,
-    x: (f64, f64),
-    y: (f64, f64),
+    axes: Axes,
 }
 
 impl<'a> Scaling<'a> {
-    /// The plot of `res` (and `mle`) on axes covering at least `x_range` × `y_range` and the
-    /// data; `transposed` for the no-memory fit (x = window, y = η_c).
-    #[allow(clippy::too_many_arguments)]
+    /// The plot of `res` (and `mle`) on `axes` widened to the data; `transposed` for the
+    /// no-memory fit (x = window, y = η_c).
     pub fn new(
         res: &'a TwoStepResult,
         mle: Option<&'a MleResult>,
         transposed: bool,
         title: &'a str,
-        x_desc: &'a str,
-        y_desc: &'a str,
-        x_range: (f64, f64),
-        y_range: (f64, f64),
+        axes: Axes,
     ) -> Result<Self> {
         let (xmin, xmax) = res
             .x
@@ -53,10 +59,17 @@ impl<'a> Scaling<'a> {
             transposed,
             band,
             title,
-            x_desc,
-            y_desc,
-            x: (x_range.0.min(xmin * 0.9), x_range.1.max(xmax * 1.1)),
-            y: (y_range.0.min(ymin * 0.8), y_range.1.max(ymax * 1.25)),
+            axes: Axes {
+                x_range: (
+                    axes.x_range.0.min(xmin * 0.9),
+                    axes.x_range.1.max(xmax * 1.1),
+                ),
+                y_range: (
+                    axes.y_range.0.min(ymin * 0.8),
+                    axes.y_range.1.max(ymax * 1.25),
+                ),
+                ..axes
+            },
         })
     }
 }
@@ -76,17 +89,16 @@ impl Figure for Scaling<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (res, band) = (self.res, &self.band);
-        let ((x0, x1), (y0, y1)) = (self.x, self.y);
+        let ((x0, x1), (y0, y1)) = (self.axes.x_range, self.axes.y_range);
         let inside = |&(x, y): &(f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
         let mut chart = chart(root, self.title, 60)
             .build_cartesian_2d(log_span(x0, x1).log_scale(), log_span(y0, y1).log_scale())?;
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc(self.x_desc)
-            .y_desc(self.y_desc)
+            .x_desc(self.axes.x_desc)
+            .y_desc(self.axes.y_desc)
             .x_label_formatter(&|v| fmt_g(*v))
             .y_label_formatter(&|v| fmt_g(*v))
             .label_style((FONT, 14))
