@@ -55,10 +55,12 @@
 //! assert!(c.eta_star > 0.0 && c.r_star > c.r_nl);
 //! ```
 
+mod formula;
 mod limit_cycle;
 mod numerics;
 mod saddle_node;
 
+pub use formula::{Formula, FormulaModel};
 pub use limit_cycle::LimitCycle;
 pub use numerics::{CriticalRate, GdOutcome, GdProtocol, Side};
 pub use saddle_node::SaddleNode;
