@@ -394,6 +394,9 @@ pub fn gaussian_fit(v: &[f64]) -> Option<(f64, f64)> {
     (sd > 0.0).then_some((mu, sd))
 }
 
+/// A grid point and the vector field there.
+pub type FieldSample = ((f64, f64), (f64, f64));
+
 /// Sample a planar vector field on the centres of a `g` × `g` grid over
 /// [x0, x1] × [y0, y1]: returns the points with their vectors and the largest speed in cell
 /// units, max |(f_x/dx, f_y/dy)| (for arrows scaled to the cell size).
@@ -402,7 +405,7 @@ pub fn sample_field(
     (y0, y1): (f64, f64),
     g: usize,
     mut field: impl FnMut(f64, f64) -> (f64, f64),
-) -> (Vec<((f64, f64), (f64, f64))>, f64) {
+) -> (Vec<FieldSample>, f64) {
     let (dx, dy) = ((x1 - x0) / g as f64, (y1 - y0) / g as f64);
     let mut vecs = Vec::with_capacity(g * g);
     let mut vmax: f64 = 0.0;
