@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::checks;
+use crate::fit::BoundaryFits;
 use crate::plot::rank2::Rank2Budget;
+use crate::sweep::discover::{self, Found};
 use crate::{Error, Result};
 
 /// Arguments of `dynphase figures`.
@@ -108,13 +110,18 @@ pub fn run(args: &FiguresArgs) -> Result<()> {
         Which::Theory => crate::plot::theory::render_all(&out)?,
         Which::Rank2(p) => crate::plot::rank2::render_all_with(&out, p.budget())?,
         Which::Analysis => analysis(&out)?,
-        Which::Sweep { dirs } if dirs.is_empty() => crate::plot::sweep::render_all(&out)?,
-        Which::Sweep { dirs } => crate::plot::sweep::render_dirs(dirs, &out)?,
+        Which::Sweep { dirs } if dirs.is_empty() => {
+            sweep_figures(&discover::discover(&discover::sweep_root())?, &out)?
+        }
+        Which::Sweep { dirs } => sweep_figures(&discover::load_dirs(dirs)?, &out)?,
         Which::All(p) => {
             let mut all = crate::plot::theory::render_all(&out)?;
             all.extend(crate::plot::rank2::render_all_with(&out, p.budget())?);
             all.extend(analysis(&out)?);
-            all.extend(crate::plot::sweep::render_all(&out)?);
+            all.extend(sweep_figures(
+                &discover::discover(&discover::sweep_root())?,
+                &out,
+            )?);
             all
         }
     };
@@ -122,4 +129,50 @@ pub fn run(args: &FiguresArgs) -> Result<()> {
         println!("{}", p.display());
     }
     Ok(())
+}
+
+/// Fit and draw the sweep figures of every set in `found` into `out`: per set, its phase
+/// table, the fits of the boundaries its figures show ([`BoundaryFits::paper`]) and
+/// [`crate::plot::sweep::render`]. What was found, what is missing and each failed fit are
+/// reported on standard error. Returns the files written.
+fn sweep_figures(found: &[Found], out: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for f in found {
+        let set = match f {
+            Found::Missing(note) => {
+                eprintln!("figures: {note}");
+                continue;
+            }
+            Found::Set(set) => set,
+        };
+        let e = set.experiment;
+        eprintln!(
+            "figures: {} '{}' networks from {}",
+            set.records.len(),
+            e.name(),
+            set.dir.display()
+        );
+        let table = crate::sweep::phase_table(&set.records, e);
+        let fits: Vec<BoundaryFits> = match discover::fit_experiment(e) {
+            Some(fe) => crate::plot::sweep::fitted_boundaries(e)
+                .into_iter()
+                .map(|b| BoundaryFits::paper(&table, fe, b))
+                .collect(),
+            None => Vec::new(),
+        };
+        for line in fits
+            .iter()
+            .flat_map(|f| f.failures(&format!("'{}'", e.name())))
+        {
+            eprintln!("figures: {line}");
+        }
+        files.extend(crate::plot::sweep::render(
+            e,
+            &set.records,
+            &table,
+            &fits,
+            out,
+        )?);
+    }
+    Ok(files)
 }

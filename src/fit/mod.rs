@@ -8,7 +8,9 @@
 //! * [`scaling`] — the paper's two-step critical-boundary fits with their named setups, and a
 //!   bootstrap over networks.
 //! * [`mle`] — a binomial maximum-likelihood estimator of the exponent from raw counts.
+//! * [`boundary_fits`] — both fits of one boundary, as the sweep figures show them.
 
+pub mod boundary_fits;
 pub mod lm;
 pub mod mle;
 pub mod onset;
@@ -16,6 +18,7 @@ pub mod phase_table;
 pub mod power_law;
 pub mod scaling;
 
+pub use boundary_fits::BoundaryFits;
 pub use lm::{curve_fit, lmdif, LmOptions, LmResult, LmStatus};
 pub use mle::{fit_mle, MleOptions, MleResult, MleRow};
 pub use onset::{exp_saturation, logistic, transposed_logistic, OnsetModel};

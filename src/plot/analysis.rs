@@ -21,7 +21,10 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{jet, save_figure, DrawResult, Figure, C0, C1, C2, C3, C7};
+use super::{
+    density, draw_legend, exponential_fit, font, gaussian_fit, jet, sample_field, save_figure,
+    DrawResult, Figure, C0, C1, C2, C3, C7,
+};
 use crate::analysis::classify::ClassifyConfig;
 use crate::analysis::fixed_points::{CriticalPoint, FixedPointConfig, PointKind, PointType};
 use crate::analysis::index::Mechanism;
@@ -34,12 +37,6 @@ use crate::rnn::model::rank2_rollout;
 use crate::rnn::Rank2Params;
 use crate::Result;
 
-const FONT: &str = "sans-serif";
-
-fn font(size: u32) -> TextStyle<'static> {
-    (FONT, size).into_font().into()
-}
-
 /// Fig S3C-style index histogram.
 pub struct IndexHistogram {
     /// Indices of learned LC networks.
@@ -48,25 +45,11 @@ pub struct IndexHistogram {
     pub sp: Vec<f64>,
 }
 
-fn density(v: &[f64], bins: usize) -> Vec<f64> {
-    let mut h = vec![0.0; bins];
-    let w = 1.0 / bins as f64;
-    for &x in v {
-        if (0.0..=1.0).contains(&x) {
-            let k = ((x / w) as usize).min(bins - 1);
-            h[k] += 1.0;
-        }
-    }
-    let n = v.len().max(1) as f64;
-    h.iter().map(|c| c / (n * w)).collect()
-}
-
 impl Figure for IndexHistogram {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         // 50 bin edges on [0, 1] → 49 bins (SPEC 8.1).
         let bins = 49;
         let hl = density(&self.lc, bins);
@@ -109,45 +92,31 @@ impl Figure for IndexHistogram {
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], col.filled()));
         }
         let xs: Vec<f64> = (0..=400).map(|i| i as f64 / 400.0).collect();
-        if !self.lc.is_empty() {
-            let mean = self.lc.iter().sum::<f64>() / self.lc.len() as f64;
-            if mean > 0.0 {
-                let lam = 1.0 / mean;
-                c.draw_series(DashedLineSeries::new(
-                    xs.iter().map(|&x| (x, (lam * (-lam * x).exp()).min(ymax))),
-                    6,
-                    4,
-                    C1.stroke_width(2),
-                ))?
-                .label(format!("exp, λ = {lam:.1}"))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C1.stroke_width(2)));
-            }
+        if let Some(lam) = exponential_fit(&self.lc) {
+            c.draw_series(DashedLineSeries::new(
+                xs.iter().map(|&x| (x, (lam * (-lam * x).exp()).min(ymax))),
+                6,
+                4,
+                C1.stroke_width(2),
+            ))?
+            .label(format!("exp, λ = {lam:.1}"))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C1.stroke_width(2)));
         }
-        if self.sp.len() > 1 {
-            let n = self.sp.len() as f64;
-            let mu = self.sp.iter().sum::<f64>() / n;
-            let sd = (self.sp.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / n).sqrt();
-            if sd > 0.0 {
-                let pdf = |x: f64| {
-                    (-(x - mu).powi(2) / (2.0 * sd * sd)).exp()
-                        / (sd * (2.0 * std::f64::consts::PI).sqrt())
-                };
-                c.draw_series(DashedLineSeries::new(
-                    xs.iter().map(|&x| (x, pdf(x).min(ymax))),
-                    6,
-                    4,
-                    C2.stroke_width(2),
-                ))?
-                .label(format!("N({mu:.2}, {sd:.2}²)"))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C2.stroke_width(2)));
-            }
+        if let Some((mu, sd)) = gaussian_fit(&self.sp) {
+            let pdf = |x: f64| {
+                (-(x - mu).powi(2) / (2.0 * sd * sd)).exp()
+                    / (sd * (2.0 * std::f64::consts::PI).sqrt())
+            };
+            c.draw_series(DashedLineSeries::new(
+                xs.iter().map(|&x| (x, pdf(x).min(ymax))),
+                6,
+                4,
+                C2.stroke_width(2),
+            ))?
+            .label(format!("N({mu:.2}, {sd:.2}²)"))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C2.stroke_width(2)));
         }
-        c.configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.8))
-            .label_font(font(14))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::UpperRight, 14, 0.8)?;
         Ok(())
     }
 }
@@ -249,27 +218,19 @@ where
     let field = crate::analysis::field::LowRankLatentField::from_rank2(&f.params)
         .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
     use crate::analysis::field::VectorField;
-    let g = 15;
-    let (dx, dy) = ((x1 - x0) / g as f64, (y1 - y0) / g as f64);
-    let mut vecs = Vec::new();
-    let mut vmax: f64 = 0.0;
-    for i in 0..g {
-        for j in 0..g {
-            let (a, b) = (x0 + (i as f64 + 0.5) * dx, y0 + (j as f64 + 0.5) * dy);
-            let mut fv = [0.0; 2];
-            field.eval(&[a, b], &mut fv);
-            vmax = vmax.max((fv[0] / dx).hypot(fv[1] / dy));
-            vecs.push(((a, b), fv));
-        }
-    }
+    let (vecs, vmax) = sample_field((x0, x1), (y0, y1), 15, |a, b| {
+        let mut fv = [0.0; 2];
+        field.eval(&[a, b], &mut fv);
+        (fv[0], fv[1])
+    });
     for ((a, b), fv) in vecs {
         let s = 0.8 / vmax.max(1e-300);
         c.draw_series(std::iter::once(PathElement::new(
-            vec![(a, b), (a + fv[0] * s, b + fv[1] * s)],
+            vec![(a, b), (a + fv.0 * s, b + fv.1 * s)],
             C7.stroke_width(1),
         )))?;
         c.draw_series(std::iter::once(Circle::new(
-            (a + fv[0] * s, b + fv[1] * s),
+            (a + fv.0 * s, b + fv.1 * s),
             2,
             C7.filled(),
         )))?;
@@ -298,7 +259,6 @@ impl Figure for Rank2Portraits {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (top, legend) = root.split_vertically(root.dim_in_pixel().1 - 40);
         let panels = top.split_evenly((1, self.0.len().max(1)));
         for (a, f) in panels.iter().zip(&self.0) {
@@ -369,7 +329,6 @@ impl Figure for PcPlane {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let all: Vec<(f64, f64)> = self
             .segments
             .iter()
@@ -395,24 +354,27 @@ impl Figure for PcPlane {
             .axis_desc_style(font(16))
             .disable_mesh()
             .draw()?;
-        c.draw_series(LineSeries::new(
-            self.segments[0].clone(),
-            C0.stroke_width(2),
-        ))?
-        .label("trial")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C0.stroke_width(2)));
-        c.draw_series(LineSeries::new(
-            self.segments[1].clone(),
-            C1.stroke_width(1),
-        ))?
-        .label("extended trial (noisy)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C1.stroke_width(2)));
-        c.draw_series(LineSeries::new(
-            self.segments[2].clone(),
-            C7.mix(0.7).stroke_width(1),
-        ))?
-        .label("noise-free rollout")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], C7.stroke_width(2)));
+        for (segment, style, label, key) in [
+            (&self.segments[0], C0.stroke_width(2), "trial", C0),
+            (
+                &self.segments[1],
+                C1.stroke_width(1),
+                "extended trial (noisy)",
+                C1,
+            ),
+            (
+                &self.segments[2],
+                C7.mix(0.7).stroke_width(1),
+                "noise-free rollout",
+                C7,
+            ),
+        ] {
+            c.draw_series(LineSeries::new(segment.clone(), style))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 14, y)], key.stroke_width(2))
+                });
+        }
         // Points coloured by log10 speed (jet over [−16, 0]); fixed points circled in black.
         for ((x, y), p) in &self.points {
             let s = ((p.speed.max(1e-16)).log10() + 16.0) / 16.0;
@@ -430,11 +392,7 @@ impl Figure for PcPlane {
                 font(11),
             )))?;
         }
-        c.configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.8))
-            .label_font(font(13))
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::MiddleRight, 13, 0.8)?;
         Ok(())
     }
 }
@@ -584,7 +542,6 @@ impl Figure for Fig3C {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let k = self.0.len() as f64;
         let mut c = ChartBuilder::on(root)
             .caption(
@@ -647,12 +604,7 @@ impl Figure for Fig3C {
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled()));
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 13))
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::UpperRight, 13, 0.9)?;
         Ok(())
     }
 }

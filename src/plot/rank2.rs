@@ -14,14 +14,16 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
-use super::{jet, log_tick_label, save_figure, DrawResult, Figure, C0, C1, C7};
+use super::{
+    draw_colour_bar, draw_legend, font, jet, log_span, log_tick_label, sample_field, save_figure,
+    DrawResult, Figure, C0, C1, C7,
+};
 use crate::io::network::rank2_from_json_str;
 use crate::rnn::model::{rank2_rollout, Rank2Params, DT_MS};
 use crate::rnn::task::Rank2Task;
 use crate::rnn::train::{train_rank2, History, Rank2Config};
 use crate::Result;
 
-const FONT: &str = "sans-serif";
 const SEED30_JSON: &str = include_str!("../../tests/data/rank2_seed30_init.json");
 
 /// Epoch budgets of the rank-2 figures.
@@ -140,11 +142,8 @@ pub fn render_all_with(out_dir: &Path, budget: Rank2Budget) -> Result<Vec<PathBu
     Ok(files)
 }
 
-fn font(size: u32) -> TextStyle<'static> {
-    (FONT, size).into_font().into()
-}
-
-/// Log-log panel of normalised curves (x = epoch + 1), every `stride`-th point.
+/// Panel of normalised curves on a log y axis (x = epoch + 1, log-scaled if `log_x`),
+/// every `stride`-th point, with dashed vertical lines at `vlines`.
 fn curve_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
@@ -187,63 +186,49 @@ where
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(70);
+    // One body for the log and the linear epoch axis (different chart types).
+    macro_rules! body {
+        ($c:ident, $x_fmt:expr, $legend_at:expr) => {{
+            $c.configure_mesh()
+                .x_desc("epoch")
+                .x_label_formatter($x_fmt)
+                .y_label_formatter(&log_tick_label)
+                .label_style(font(15))
+                .axis_desc_style(font(17))
+                .light_line_style(WHITE.mix(0.0))
+                .draw()?;
+            for &v in vlines {
+                $c.draw_series(DashedLineSeries::new(
+                    vec![(v, ylo), (v, yhi)],
+                    8,
+                    6,
+                    BLACK.stroke_width(1),
+                ))?;
+            }
+            for ((label, color, _), p) in curves.iter().zip(&pts) {
+                let col = *color;
+                $c.draw_series(LineSeries::new(p.iter().copied(), col.stroke_width(2)))?
+                    .label(*label)
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], col.stroke_width(3))
+                    });
+            }
+            draw_legend(&mut $c, $legend_at, 15, 0.8)?;
+        }};
+    }
     if log_x {
-        let mut c =
-            b.build_cartesian_2d((1.0..n as f64 * 1.5).log_scale(), (ylo..yhi).log_scale())?;
-        c.configure_mesh()
-            .x_desc("epoch")
-            .x_label_formatter(&log_tick_label)
-            .y_label_formatter(&log_tick_label)
-            .label_style(font(15))
-            .axis_desc_style(font(17))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        for ((label, color, _), p) in curves.iter().zip(&pts) {
-            let col = *color;
-            c.draw_series(LineSeries::new(p.iter().copied(), col.stroke_width(2)))?
-                .label(*label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], col.stroke_width(3))
-                });
-        }
-        c.configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(font(15))
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()?;
+        let mut c = b.build_cartesian_2d(
+            log_span(1.0, n as f64 * 1.5).log_scale(),
+            log_span(ylo, yhi).log_scale(),
+        )?;
+        body!(c, &log_tick_label, SeriesLabelPosition::LowerLeft);
     } else {
-        let mut c = b.build_cartesian_2d(0.0..n as f64, (ylo..yhi).log_scale())?;
-        c.configure_mesh()
-            .x_desc("epoch")
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&log_tick_label)
-            .label_style(font(15))
-            .axis_desc_style(font(17))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        for &v in vlines {
-            c.draw_series(DashedLineSeries::new(
-                vec![(v, ylo), (v, yhi)],
-                8,
-                6,
-                BLACK.stroke_width(1),
-            ))?;
-        }
-        for ((label, color, _), p) in curves.iter().zip(&pts) {
-            let col = *color;
-            c.draw_series(LineSeries::new(p.iter().copied(), col.stroke_width(2)))?
-                .label(*label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], col.stroke_width(3))
-                });
-        }
-        c.configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(font(15))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        let mut c = b.build_cartesian_2d(0.0..n as f64, log_span(ylo, yhi).log_scale())?;
+        body!(
+            c,
+            &|v: &f64| format!("{v:.0}"),
+            SeriesLabelPosition::UpperRight
+        );
     }
     Ok(())
 }
@@ -341,16 +326,7 @@ where
     };
     let g = 15;
     let (dx, dy) = ((x1 - x0) / g as f64, (y1 - y0) / g as f64);
-    let mut vecs = Vec::new();
-    let mut vmax: f64 = 0.0;
-    for i in 0..g {
-        for j in 0..g {
-            let (a, b) = (x0 + (i as f64 + 0.5) * dx, y0 + (j as f64 + 0.5) * dy);
-            let f = flow(a, b);
-            vmax = vmax.max((f.0 / dx).hypot(f.1 / dy));
-            vecs.push(((a, b), f));
-        }
-    }
+    let (vecs, vmax) = sample_field((x0, x1), (y0, y1), g, flow);
     if vmax > 0.0 {
         for ((a, b), f) in vecs {
             // Length ∝ speed (0.9 cell at the fastest point), in cell units per axis.
@@ -406,8 +382,8 @@ where
     Ok(())
 }
 
-/// |x_i(t)| raster over `steps` steps (x_1…x_steps), 'jet' 0–1, neurons sorted by their first
-/// |x| > 0.3; white dashed line at the response start (delay·Δt).
+/// |x_i(t)| raster over `steps` steps (x_1…x_steps), 'jet' 0–1 with its colour bar, neurons
+/// sorted by their first |x| > 0.3; white dashed line at the response start (delay·Δt).
 fn raster<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
@@ -428,7 +404,10 @@ where
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| (first(i), i));
     let t_end = steps as f64 * DT_MS;
-    let mut c = ChartBuilder::on(area)
+    // Colour bar of the 'jet' scale to the right of the raster.
+    let (area, bar) = area.split_horizontally(area.dim_in_pixel().0.saturating_sub(80));
+    draw_colour_bar(&bar, "|x|", 20, 12, 45, (0.0, 1.0), &[0.0, 0.5, 1.0], jet)?;
+    let mut c = ChartBuilder::on(&area)
         .caption(title, font(20))
         .margin(12)
         .x_label_area_size(45)
@@ -479,7 +458,6 @@ impl Figure for Fig2<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let rows = root.split_evenly((3, 4));
         for (r, run) in self.runs.iter().enumerate() {
             let h = &run.history;
@@ -538,7 +516,6 @@ impl Figure for Fig3<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let cols = root.split_evenly((1, 3));
         let l0 = normalised(&self.runs[0].history.loss, true);
         let l1 = normalised(&self.runs[1].history.loss, true);
@@ -579,7 +556,6 @@ impl Figure for FigS1<'_> {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (top, bottom) = root.split_vertically(420);
         let loss = normalised(&self.run.history.loss, true);
         curve_panel(
@@ -630,12 +606,7 @@ impl Figure for FigS1<'_> {
             ))?
             .label("output")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], C0.stroke_width(2)));
-            c.configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .label_font(font(14))
-                .position(SeriesLabelPosition::UpperLeft)
-                .draw()?;
+            draw_legend(&mut c, SeriesLabelPosition::UpperLeft, 14, 0.8)?;
             portrait(&cells[3 + k], names[k], p, 30, task.total(), 2.0)?;
         }
         Ok(())

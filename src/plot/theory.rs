@@ -10,7 +10,7 @@
 //! * `ext_eta_star_numeric_gd` — exact, leading-order, ODE-numeric η* and GD boundaries, both
 //!   models, log–log;
 //! * `ext_local_exponent` — local exponent β against T_resp/T_delay with the [4, 5] and [2, 3]
-//!   bands;
+//!   bands (the LC closed form ends at K = 2);
 //! * `fig1E_dcdt_task` — Fig 1E: the delayed cue-discrimination task of the RNN experiments
 //!   (inputs Cue 1/2 and targets Output 1/2 of a cue-1 trial over T_in, T_delay, T_resp and
 //!   T_post), drawn from the crate's task generator, without and with the 30 ms post period.
@@ -22,8 +22,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_arrow, draw_quiver, linspace, log_tick_label, logspace, save_figure, DrawResult, Figure,
-    C0, C1, C2, C3, C7,
+    draw_arrow, draw_legend, draw_quiver, font, linspace, log_span, log_tick_label, logspace,
+    save_figure, DrawResult, Figure, C0, C1, C2, C3, C7, FONT,
 };
 use crate::rnn::task::{FullRankTask, FullRankTaskKind, WindowMode};
 use crate::theory::{
@@ -32,8 +32,6 @@ use crate::theory::{
 };
 use crate::toy::{ClosedForm, LimitCycle, SaddleNode, ToyModel};
 use crate::Result;
-
-const FONT: &str = "sans-serif";
 
 /// Render every figure of this family into `out_dir`; returns the files written (PNG + SVG).
 pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
@@ -121,7 +119,6 @@ impl Figure for Fig1E {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (title, body) = root.split_vertically(50);
         title.draw(&Text::new(
             format!(
@@ -198,20 +195,56 @@ impl Figure for Fig1E {
                         PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
                     });
                 }
-                c.configure_series_labels()
-                    .position(SeriesLabelPosition::MiddleRight)
-                    .background_style(WHITE.mix(0.9))
-                    .border_style(BLACK)
-                    .label_font(font(13))
-                    .draw()?;
+                draw_legend(&mut c, SeriesLabelPosition::MiddleRight, 13, 0.9)?;
             }
         }
         Ok(())
     }
 }
 
-fn font(size: u32) -> TextStyle<'static> {
-    (FONT, size).into_font().into()
+/// The chart frame of the single-panel theory figures: caption of `size` px, margin 20 and
+/// the label areas `(x, y)` in px.
+fn frame<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    size: u32,
+    (x_area, y_area): (u32, u32),
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(root);
+    b.caption(title, (FONT, size))
+        .margin(20)
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area);
+    b
+}
+
+/// A dashed grey vertical line at `x` over `ys` with `label` at `at`.
+fn marker_line<DB, X, Y>(
+    c: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    x: f64,
+    ys: (f64, f64),
+    label: &str,
+    at: (f64, f64),
+    size: u32,
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    c.draw_series(DashedLineSeries::new(
+        vec![(x, ys.0), (x, ys.1)],
+        6,
+        5,
+        C7.stroke_width(1),
+    ))?;
+    c.draw_series(std::iter::once(Text::new(
+        label.to_string(),
+        at,
+        font(size),
+    )))?;
+    Ok(())
 }
 
 /// Fig 4G.
@@ -222,15 +255,10 @@ impl Figure for Fig4G {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let tr = 5.0;
         let (ylo, yhi) = (1e-9, 3e-3);
-        let mut c = ChartBuilder::on(root)
-            .caption("Toy-model phase diagram (T_resp = 5)", (FONT, 26))
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(85)
-            .build_cartesian_2d(0.0..400.0, (ylo..yhi).log_scale())?;
+        let mut c = frame(root, "Toy-model phase diagram (T_resp = 5)", 26, (55, 85))
+            .build_cartesian_2d(0.0..400.0, log_span(ylo, yhi).log_scale())?;
         c.configure_mesh()
             .x_desc("T_delay")
             .y_desc("learning rate η")
@@ -289,12 +317,7 @@ impl Figure for Fig4G {
         ] {
             c.draw_series(std::iter::once(Text::new(s, (x, y), font(22))))?;
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(font(18))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::UpperRight, 18, 0.9)?;
         Ok(())
     }
 }
@@ -307,13 +330,8 @@ impl Figure for FigS2A {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let r = 0.1;
-        let mut c = ChartBuilder::on(root)
-            .caption("Limit-cycle normal form (r = 0.1)", (FONT, 24))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
+        let mut c = frame(root, "Limit-cycle normal form (r = 0.1)", 24, (50, 60))
             .build_cartesian_2d(-1.5..1.5, -1.5..1.5)?;
         c.configure_mesh()
             .x_desc("x")
@@ -378,12 +396,7 @@ impl Figure for FigS2A {
             (0.35, 1.3),
             font(20),
         )))?;
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(font(16))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::LowerRight, 16, 0.9)?;
         Ok(())
     }
 }
@@ -406,15 +419,15 @@ impl Figure for FigS2B {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let m = &self.model;
         let rmax = 1.0 / 60.0;
-        let mut c = ChartBuilder::on(root)
-            .caption("Limit-cycle loss (T_delay = 60, T_resp = 10)", (FONT, 24))
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..rmax, -0.05..1.6)?;
+        let mut c = frame(
+            root,
+            "Limit-cycle loss (T_delay = 60, T_resp = 10)",
+            24,
+            (55, 60),
+        )
+        .build_cartesian_2d(0.0..rmax, -0.05..1.6)?;
         c.configure_mesh()
             .x_desc("r")
             .y_desc("L(r)")
@@ -445,24 +458,9 @@ impl Figure for FigS2B {
             (m.r_star_closed(), "r* = 1/(2T_d)"),
             (m.r_nl_closed(), "r_NL"),
         ] {
-            c.draw_series(DashedLineSeries::new(
-                vec![(r, -0.05), (r, 1.6)],
-                6,
-                5,
-                C7.stroke_width(1),
-            ))?;
-            c.draw_series(std::iter::once(Text::new(
-                name,
-                (r + 1.5e-4, 1.52),
-                font(16),
-            )))?;
+            marker_line(&mut c, r, (-0.05, 1.6), name, (r + 1.5e-4, 1.52), 16)?;
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(font(16))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::LowerRight, 16, 0.9)?;
         Ok(())
     }
 }
@@ -490,18 +488,15 @@ impl Figure for SpLandscape {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let m = &self.model;
         let (rs, rnl) = (m.r_star_closed(), m.r_nl_closed());
-        let mut c = ChartBuilder::on(root)
-            .caption(
-                "Saddle-node loss landscape (T_delay = 60, T_resp = 10)",
-                (FONT, 24),
-            )
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..2.5, -0.05..1.25)?;
+        let mut c = frame(
+            root,
+            "Saddle-node loss landscape (T_delay = 60, T_resp = 10)",
+            24,
+            (55, 60),
+        )
+        .build_cartesian_2d(0.0..2.5, -0.05..1.25)?;
         c.configure_mesh()
             .x_desc("r / r*")
             .y_desc("L(r)")
@@ -535,13 +530,7 @@ impl Figure for SpLandscape {
             .label("integrated ODE")
             .legend(|(x, y)| Circle::new((x + 12, y), 4, C2.filled()));
         for (x, name) in [(1.0, "r*"), (xnl, "r_NL")] {
-            c.draw_series(DashedLineSeries::new(
-                vec![(x, -0.05), (x, 1.25)],
-                6,
-                5,
-                C7.stroke_width(1),
-            ))?;
-            c.draw_series(std::iter::once(Text::new(name, (x + 0.02, 1.2), font(18))))?;
+            marker_line(&mut c, x, (-0.05, 1.25), name, (x + 0.02, 1.2), 18)?;
         }
         // The critical step from just right of r*: η* |L'(r*+)| = r* − r_NL.
         let y = 0.35;
@@ -569,12 +558,7 @@ impl Figure for SpLandscape {
         ))?
         .label("slope |L'(r*⁺)| = 2T_d²/π²")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], C3.stroke_width(2)));
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(font(16))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::LowerRight, 16, 0.9)?;
         Ok(())
     }
 }
@@ -589,16 +573,16 @@ impl Figure for EtaNumericGd {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
-        let mut c = ChartBuilder::on(root)
-            .caption(
-                "Critical learning rates: closed form, ODE numerics, GD (T_resp = 5)",
-                (FONT, 22),
-            )
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(85)
-            .build_cartesian_2d((9.0..450.0).log_scale(), (5e-12..5e-3).log_scale())?;
+        let mut c = frame(
+            root,
+            "Critical learning rates: closed form, ODE numerics, GD (T_resp = 5)",
+            22,
+            (55, 85),
+        )
+        .build_cartesian_2d(
+            log_span(9.0, 450.0).log_scale(),
+            log_span(5e-12, 5e-3).log_scale(),
+        )?;
         c.configure_mesh()
             .x_desc("T_delay")
             .y_desc("η*")
@@ -636,15 +620,19 @@ impl Figure for EtaNumericGd {
                         .map(|e| (t, e))
                 })
                 .collect();
-            c.draw_series(LineSeries::new(exact, col.stroke_width(2)))?
+            // Exact: a wide light line; leading order: dark dashes on top, visible where the
+            // two coincide (large T_delay) and where they part (small T_delay).
+            let light = col.mix(0.45);
+            let dark = RGBColor(col.0 / 2, col.1 / 2, col.2 / 2);
+            c.draw_series(LineSeries::new(exact, light.stroke_width(5)))?
                 .label(format!("{name} exact η*"))
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], col.stroke_width(2))
+                    PathElement::new(vec![(x, y), (x + 24, y)], light.stroke_width(5))
                 });
-            c.draw_series(DashedLineSeries::new(lead, 6, 5, col.stroke_width(1)))?
+            c.draw_series(DashedLineSeries::new(lead, 9, 6, dark.stroke_width(2)))?
                 .label(format!("{name} leading order"))
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 8, y)], col.stroke_width(2))
+                    PathElement::new(vec![(x, y), (x + 9, y)], dark.stroke_width(2))
                 });
             c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?;
             let pick = |r: &ScalingRow| match mech {
@@ -666,12 +654,7 @@ impl Figure for EtaNumericGd {
             .label(format!("{name} GD boundary"))
             .legend(move |(x, y)| TriangleMarker::new((x + 12, y), 5, col.filled()));
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .label_font(font(15))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::LowerLeft, 15, 0.9)?;
         Ok(())
     }
 }
@@ -686,17 +669,14 @@ impl Figure for LocalExponent {
     where
         DB::ErrorType: 'static,
     {
-        root.fill(&WHITE)?;
         let (klo, khi) = (1e-3, 10.0);
-        let mut c = ChartBuilder::on(root)
-            .caption(
-                "Local exponent β = −d ln η*/d ln T_delay at fixed T_resp",
-                (FONT, 22),
-            )
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(60)
-            .build_cartesian_2d((klo..khi).log_scale(), 1.5..5.6)?;
+        let mut c = frame(
+            root,
+            "Local exponent β = −d ln η*/d ln T_delay at fixed T_resp",
+            22,
+            (55, 60),
+        )
+        .build_cartesian_2d(log_span(klo, khi).log_scale(), 0.8..5.6)?;
         c.configure_mesh()
             .x_desc("K = T_resp / T_delay")
             .y_desc("β")
@@ -723,9 +703,9 @@ impl Figure for LocalExponent {
         let td = 100.0;
         for (mech, col, name) in [
             (Mechanism::SlowPoint, C2, "SP exact"),
-            (Mechanism::LimitCycle, C3, "LC exact"),
+            (Mechanism::LimitCycle, C3, "LC exact (none for K ≥ 2)"),
         ] {
-            // Split at K = 1, where the LC right slope changes from 2T_d to 2T_d + 4T_d²/T_r.
+            // Split at K = 1, where the LC η* jumps (its closed form ends at K = 2).
             let below: Vec<f64> = ks.iter().copied().filter(|&k| k < 1.0).collect();
             let above: Vec<f64> = ks.iter().copied().filter(|&k| k > 1.0).collect();
             for (i, part) in [below, above].into_iter().enumerate() {
@@ -745,17 +725,14 @@ impl Figure for LocalExponent {
                 }
             }
         }
-        c.draw_series(DashedLineSeries::new(
-            vec![(1.0, 1.5), (1.0, 5.6)],
-            6,
-            5,
-            C7.stroke_width(1),
-        ))?;
-        c.draw_series(std::iter::once(Text::new(
+        marker_line(
+            &mut c,
+            1.0,
+            (0.8, 5.6),
             "T_resp = T_delay",
             (1.08, 5.45),
-            font(15),
-        )))?;
+            15,
+        )?;
         // Numeric points: local exponents of the ODE-numeric η* table at T_resp = 5.
         let t: Vec<f64> = self.rows.iter().map(|r| r.t_delay).collect();
         for (sel, col, name) in [
@@ -779,12 +756,7 @@ impl Figure for LocalExponent {
                 )?;
             }
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .label_font(font(15))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        draw_legend(&mut c, SeriesLabelPosition::LowerLeft, 15, 0.9)?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@
 //! * [`runner`] — [`RunExecutor`], [`FakeExecutor`], [`Shard`] and [`run_sweep`].
 //! * [`merge`] — [`merge_dirs`] for shard outputs.
 //! * [`phase`] — [`phase_table`]: counts per (lr, delay) cell.
+//! * [`discover`] — where the sweep figures find their records.
 //! * [`status`] — [`status::sweep_status`]: progress and ETA of running shards.
 //!
 //! A sweep directory holds `sweep.json` (preset, overrides, executor, shard) and
@@ -18,6 +19,7 @@
 
 pub mod aggregate;
 pub mod design;
+pub mod discover;
 pub mod executor;
 pub mod merge;
 pub mod phase;
