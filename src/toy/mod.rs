@@ -56,11 +56,13 @@
 //! ```
 
 mod formula;
+mod leading;
 mod limit_cycle;
 mod numerics;
 mod saddle_node;
 
 pub use formula::{Formula, FormulaModel};
+pub use leading::{Bifurcation, LeadingOrder, Prediction};
 pub use limit_cycle::LimitCycle;
 pub use numerics::{CriticalRate, GdOutcome, GdProtocol, Side};
 pub use saddle_node::SaddleNode;
