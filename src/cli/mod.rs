@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod checks;
 mod classify;
 mod figures;
 mod fit;
@@ -47,7 +48,7 @@ pub enum Command {
     Phase(sweep::PhaseArgs),
     /// Fit critical boundaries and their scaling exponent from a phase table.
     Scaling(scaling::ScalingArgs),
-    /// Regenerate figures into paper_figures/.
+    /// Draw figures: `all` into paper_figures/, `sweep DIR` into DIR/figures/ (or --out).
     Figures(figures::FiguresArgs),
     /// The whole pipeline: theory table and figures, then a sweep preset (default: quick):
     /// sweep, phase table, exponent by both estimators, figures. Rerun to resume.
@@ -70,6 +71,7 @@ pub fn main() -> i32 {
 
 /// Run one parsed subcommand.
 pub fn run_command(command: &Command) -> crate::Result<()> {
+    crate::rnn::kernels::active()?;
     match command {
         Command::Theory(a) => theory::run(a),
         Command::Toy(a) => toy::run(a),

@@ -171,6 +171,8 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         classifier_post: args.classifier_post.clone(),
         shard: shard.map(|s| s.to_string()),
         merged_from: Vec::new(),
+        stream_version: crate::rnn::rng::STREAM_VERSION,
+        kernel: crate::rnn::kernels::current().name().to_string(),
     };
     let opts = SweepOptions {
         threads,

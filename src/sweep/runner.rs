@@ -298,7 +298,7 @@ pub fn run_sweep(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let runs_path = dir.join(RUNS_FILE);
     match Manifest::read(dir)? {
-        Some(old) if &old != manifest => {
+        Some(old) if !old.same_sweep(manifest) => {
             let show = |m: &Manifest| serde_json::to_string(m).unwrap_or_default();
             return Err(Error::format(
                 dir.join(MANIFEST_FILE),
@@ -309,7 +309,11 @@ pub fn run_sweep(
                 ),
             ));
         }
-        Some(_) => {}
+        Some(old) => {
+            if let Some(m) = old.adding_kernels(&manifest.kernel) {
+                m.write(dir)?;
+            }
+        }
         None => {
             if runs_path.exists() && std::fs::metadata(&runs_path).map(|m| m.len()).unwrap_or(0) > 0
             {

@@ -142,6 +142,7 @@ pub fn sweep_status(dirs: &[PathBuf]) -> Result<SweepStatus> {
     let dirs: Vec<DirStatus> = dirs.iter().map(|d| dir_status(d)).collect::<Result<_>>()?;
     let strip = |m: &Manifest| Manifest {
         shard: None,
+        kernel: String::new(),
         ..m.clone()
     };
     let base = strip(&dirs[0].manifest);
