@@ -344,7 +344,7 @@ fn detect_fold(m: &FormulaModel) -> Result<Bifurcation> {
     }
     let a = 0.5 * ev(&fxx, x, r);
     let b = ev(fr, x, r);
-    if !(a * b > 0.0) {
+    if a * b <= 0.0 || (a * b).is_nan() {
         return Err(no_fold(m, "the fold has a * b <= 0 (no ghost for r > r_c)"));
     }
     let span = (x_sw - x0[0]).abs();
