@@ -11,6 +11,7 @@ mod reproduce;
 mod scaling;
 mod sweep;
 mod theory;
+mod toy;
 mod train;
 
 /// Dynamical phases of short-term memory in RNNs: theory, training, analysis and sweeps.
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Critical learning rates of the toy models: closed forms, numerics and GD boundaries.
     Theory(theory::TheoryArgs),
+    /// Formula toy models: `toy check FILE` parses a model file and reports its bifurcation.
+    Toy(toy::ToyArgs),
     /// Fit a power law y = C x^(-beta) to two columns of a CSV file.
     FitPowerLaw(fit::FitPowerLawArgs),
     /// Train one RNN (full-rank or rank-2) on one of the paper's tasks.
@@ -71,6 +74,7 @@ pub fn run_command(command: &Command) -> crate::Result<()> {
     crate::rnn::kernels::active()?;
     match command {
         Command::Theory(a) => theory::run(a),
+        Command::Toy(a) => toy::run(a),
         Command::FitPowerLaw(a) => fit::run(a),
         Command::Train(a) => train::run(a),
         Command::Classify(a) => classify::run_classify(a),

@@ -38,6 +38,10 @@ pub struct TheoryArgs {
     /// Skip the GD-boundary simulation (columns become NaN).
     #[arg(long)]
     pub no_gd: bool,
+    /// A formula model file (TOML, see models/): print its numeric eta* next to the
+    /// automatic leading-order theory instead of the paper's two models.
+    #[arg(long)]
+    pub model: Option<std::path::PathBuf>,
 }
 
 /// Parse a delay grid: `a,b,c` or `FROM:TO:COUNT` (log-spaced).
@@ -129,6 +133,9 @@ pub fn run(args: &TheoryArgs) -> Result<()> {
         (None, Some(k)) => RespSpec::Ratio(crate::error::check_positive("t_resp_ratio", k)?),
         (None, None) => RespSpec::Fixed(5.0),
     };
+    if let Some(path) = &args.model {
+        return run_model(path, &grid, resp, args.format);
+    }
     let opts = TableOptions {
         numeric: !args.no_numeric,
         gd: !args.no_gd,
@@ -192,6 +199,107 @@ pub fn run(args: &TheoryArgs) -> Result<()> {
                 })
                 .collect();
             let doc = serde_json::json!({ "rows": rows, "exponents": fits });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc)
+                    .map_err(|e| Error::numerical("json output", e.to_string()))?
+            );
+        }
+    }
+    Ok(())
+}
+
+const MODEL_HEADER: &str =
+    "t_delay,t_resp,r_star_numeric,r_star_predicted,eta_numeric,eta_predicted,eta_leading";
+
+/// `dynphase theory --model FILE`: numeric η* of a formula model next to its automatic
+/// leading-order theory.
+fn run_model(path: &std::path::Path, grid: &[f64], resp: RespSpec, format: Format) -> Result<()> {
+    use crate::toy::ToyModel;
+    let m = crate::toy::FormulaModel::from_file(path)?;
+    let (lo, rows) = crate::theory::model_table(&m, grid, resp)?;
+    let vals = |r: &crate::theory::ModelRow| {
+        [
+            r.t_delay,
+            r.t_resp,
+            r.r_star_numeric,
+            r.r_star_predicted,
+            r.eta_numeric,
+            r.eta_predicted,
+            r.eta_leading,
+        ]
+    };
+    let x: Vec<f64> = rows.iter().map(|r| r.t_delay).collect();
+    let fit = |y: Vec<f64>| crate::fit::fit_power_law(&x, &y).ok();
+    let fit_num = fit(rows.iter().map(|r| r.eta_numeric).collect());
+    let local =
+        crate::theory::local_exponents(&x, &rows.iter().map(|r| r.eta_numeric).collect::<Vec<_>>())
+            .ok();
+    let accurate = crate::theory::leading_accurate_from(&rows, 0.1);
+    let mut notes = vec![format!("bifurcation: {}", lo.describe(&m))];
+    notes.extend(
+        lo.formulas()
+            .into_iter()
+            .map(|f| format!("leading order: {f}")),
+    );
+    if let Some(f) = &fit_num {
+        notes.push(format!(
+            "fitted eta_numeric = C * T_delay^(-beta): beta = {:.4} +- {:.4} (R^2 = {:.6}); leading-order beta = {}",
+            f.beta,
+            f.se,
+            f.r2,
+            lo.eta_leading().2
+        ));
+    }
+    notes.push(match accurate {
+        Some(t) => {
+            format!("leading order within 10 % of eta_numeric for T_delay >= {t} on this grid")
+        }
+        None => {
+            "leading order not within 10 % of eta_numeric at the largest delay of this grid".into()
+        }
+    });
+    match format {
+        Format::Csv => {
+            println!("{MODEL_HEADER}");
+            for r in &rows {
+                let v: Vec<String> = vals(r).iter().map(|v| format!("{v:e}")).collect();
+                println!("{}", v.join(","));
+            }
+            for n in &notes {
+                eprintln!("{n}");
+            }
+        }
+        Format::Table => {
+            let mut cols: Vec<String> = MODEL_HEADER
+                .split(',')
+                .map(|c| format!("{c:>16}"))
+                .collect();
+            cols.push(format!("{:>16}", "local_beta"));
+            println!("{}", cols.join(" "));
+            for (i, r) in rows.iter().enumerate() {
+                let mut cells: Vec<String> =
+                    vals(r).iter().map(|v| format!("{v:>16.6e}")).collect();
+                let b = local.as_ref().map_or(f64::NAN, |l| l[i]);
+                cells.push(format!("{b:>16.4}"));
+                println!("{}", cells.join(" "));
+            }
+            println!();
+            for n in &notes {
+                println!("{n}");
+            }
+        }
+        Format::Json => {
+            let doc = serde_json::json!({
+                "model": m.name(),
+                "rows": rows,
+                "local_beta": local,
+                "beta_numeric": fit_num.map(|f| f.beta),
+                "beta_leading": lo.eta_leading().2,
+                "leading_order": lo.formulas(),
+                "bifurcation": lo.describe(&m),
+                "leading_within_10pct_from": accurate,
+            });
             println!(
                 "{}",
                 serde_json::to_string_pretty(&doc)

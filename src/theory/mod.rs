@@ -369,3 +369,71 @@ pub fn fit_columns(rows: &[ScalingRow]) -> Vec<(&'static str, Option<crate::fit:
         })
         .collect()
 }
+
+/// One row of the table of a formula model ([`model_table`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ModelRow {
+    /// Delay T_d.
+    pub t_delay: f64,
+    /// Response T_r.
+    pub t_resp: f64,
+    /// r* from the integrated ODE.
+    pub r_star_numeric: f64,
+    /// r* predicted from the normal form.
+    pub r_star_predicted: f64,
+    /// η* from the integrated ODE (exact slopes from the sensitivity equations).
+    pub eta_numeric: f64,
+    /// η* predicted from the normal form (all orders in T_r/T_d).
+    pub eta_predicted: f64,
+    /// Leading term C T_r T_d^−β.
+    pub eta_leading: f64,
+}
+
+/// Numeric and predicted critical rates of a formula model over a delay grid (rows computed
+/// in parallel; deterministic). The predictions come from
+/// [`crate::toy::LeadingOrder::detect`].
+pub fn model_table(
+    m: &crate::toy::FormulaModel,
+    t_delays: &[f64],
+    resp: RespSpec,
+) -> Result<(crate::toy::LeadingOrder, Vec<ModelRow>)> {
+    use crate::toy::ToyModel;
+    if t_delays.is_empty() {
+        return Err(Error::invalid("t_delay", "the delay grid is empty"));
+    }
+    let lo = crate::toy::LeadingOrder::detect(m)?;
+    let (c, p, beta) = lo.eta_leading();
+    let rows = t_delays
+        .par_iter()
+        .map(|&td| {
+            let tr = resp.t_resp(td)?;
+            let mw = m.clone().with_windows(td, tr)?;
+            let n = mw.critical_rate()?;
+            let pr = lo.predict(mw.windows());
+            Ok(ModelRow {
+                t_delay: td,
+                t_resp: tr,
+                r_star_numeric: n.r_star,
+                r_star_predicted: pr.r_star,
+                eta_numeric: n.eta_star,
+                eta_predicted: pr.eta_star,
+                eta_leading: c * tr.powi(p) * td.powf(-beta),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((lo, rows))
+}
+
+/// Smallest delay of the grid from which every row has the leading term within `tol`
+/// (relative) of the numeric η*; `None` if the last row is not.
+pub fn leading_accurate_from(rows: &[ModelRow], tol: f64) -> Option<f64> {
+    let mut from = None;
+    for r in rows.iter().rev() {
+        if (r.eta_leading / r.eta_numeric - 1.0).abs() < tol {
+            from = Some(r.t_delay);
+        } else {
+            break;
+        }
+    }
+    from
+}

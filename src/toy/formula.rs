@@ -64,6 +64,11 @@ impl Formula {
         &self.text
     }
 
+    /// Slots of the model's variable vector this formula reads.
+    pub(crate) fn slots(&self) -> &[usize] {
+        &self.slots
+    }
+
     /// Value at the slot vector `v` (NaN if the expression cannot be evaluated).
     #[inline]
     fn eval(&self, v: &[f64]) -> f64 {
@@ -84,7 +89,7 @@ impl Formula {
 
     /// Symbolic partial derivative with respect to slot `slot` (the zero formula if the
     /// formula does not depend on it).
-    fn partial(&self, slot: usize, what: &str) -> Result<Formula> {
+    pub(crate) fn partial(&self, slot: usize, what: &str) -> Result<Formula> {
         match self.slots.iter().position(|&s| s == slot) {
             None => Ok(Formula {
                 text: "0".into(),

@@ -54,13 +54,39 @@
 //! let c = m.critical_rate().unwrap();
 //! assert!(c.eta_star > 0.0 && c.r_star > c.r_nl);
 //! ```
+//!
+//! The same model as a formula file (`models/snic.toml`), read by [`FormulaModel`]; its
+//! symbolic derivatives give an exact loss slope and [`LeadingOrder`] its leading-order theory
+//! (a fold at θ = 0, r_c = 1 with a = ½, b = 1):
+//!
+//! ```
+//! use dynphase::toy::{FormulaModel, LeadingOrder, ToyModel};
+//! let m = FormulaModel::from_toml(r#"
+//!     name = "snic"
+//!     state = ["theta"]
+//!     rhs = ["r - cos(theta)"]
+//!     initial = ["-PI/2"]
+//!     indicator = "sin(theta)"
+//!     r_search = ["1 + 0.05/T_d^2", "1 + 50/T_d^2"]
+//!     max_step = "0.5/(r + 1)"
+//!     [windows]
+//!     t_delay = 20.0
+//!     t_resp = 5.0
+//! "#).unwrap();
+//! let c = m.critical_rate().unwrap();
+//! assert!(c.eta_star > 0.0 && c.r_star > c.r_nl);
+//! let lo = LeadingOrder::detect(&m).unwrap();
+//! assert_eq!(lo.formulas()[0], "eta* ≈ 9.740909e1 * T_r * T_d^-5 (T_r << T_d)");
+//! ```
 
 mod formula;
+mod leading;
 mod limit_cycle;
 mod numerics;
 mod saddle_node;
 
 pub use formula::{Formula, FormulaModel};
+pub use leading::{Bifurcation, LeadingOrder, Prediction};
 pub use limit_cycle::LimitCycle;
 pub use numerics::{CriticalRate, GdOutcome, GdProtocol, Side};
 pub use saddle_node::SaddleNode;
