@@ -34,6 +34,7 @@ pub mod classify;
 pub mod field;
 pub mod fixed_points;
 pub mod index;
+pub mod orbits;
 pub mod out_of_trial;
 pub mod rank2;
 pub mod stats;

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod classify;
 mod figures;
 mod fit;
+mod orbits;
 mod reproduce;
 mod scaling;
 mod sweep;
@@ -34,6 +35,8 @@ pub enum Command {
     Classify(classify::ClassifyArgs),
     /// Find fixed and slow points of a trained network with their Jacobian spectra.
     FixedPoints(classify::FixedPointsArgs),
+    /// Periodic orbit of a trained network's flow after the trial, with Floquet multipliers.
+    Orbits(orbits::OrbitsArgs),
     /// Run (a shard of) a learning-rate x delay x seed sweep; resumable.
     Sweep(sweep::SweepArgs),
     /// Merge the outputs of sweep shards.
@@ -71,6 +74,7 @@ pub fn run_command(command: &Command) -> crate::Result<()> {
         Command::Train(a) => train::run(a),
         Command::Classify(a) => classify::run_classify(a),
         Command::FixedPoints(a) => classify::run_fixed_points(a),
+        Command::Orbits(a) => orbits::run(a),
         Command::Sweep(a) => sweep::run_sweep(a),
         Command::Merge(a) => sweep::run_merge(a),
         Command::Phase(a) => sweep::run_phase(a),
