@@ -4,7 +4,7 @@
 //! cycle is solved independently on a fine quadrature grid.
 
 use dynphase::analysis::field::{LowRankLatentField, TanhRnnField, VectorField};
-use dynphase::analysis::orbits::{find_orbit, shoot, OrbitConfig};
+use dynphase::analysis::orbits::{find_orbit, rank2_dense, ring_rank2, shoot, OrbitConfig};
 use nalgebra::DMatrix;
 use std::f64::consts::PI;
 
@@ -207,8 +207,8 @@ fn snic_below_onset_settles_at_a_fixed_point() {
     assert!(orb.is_none());
 }
 
-/// A rank-2 network (N = 100, b = 0) with m_i = a u_i, n_i = (c/N) R(ψ) u_i, u_i = (cos φ_i,
-/// sin φ_i), φ_i equispaced. Its latent flow is κ̇ = −κ + c G(a|κ|) R(ψ) κ/|κ| with
+/// The ring network of `ring_rank2` (N = 100, b = 0): m_i = a u_i, n_i = (c/N) R(ψ) u_i,
+/// u_i = (cos φ_i, sin φ_i), φ_i equispaced. Its latent flow is κ̇ = −κ + c G(a|κ|) R(ψ) κ/|κ| with
 /// G(s) = ⟨cos φ tanh(s cos φ)⟩_φ (the discrete mean equals the integral to rounding), so the
 /// cycle has radius ρ* = c cos ψ G(aρ*), angular speed tan ψ, period 2π/tan ψ and radial rate
 /// λ = −1 + a c cos ψ G'(aρ*).
@@ -221,19 +221,7 @@ struct Ring {
 
 impl Ring {
     fn mn(&self) -> (Vec<f64>, Vec<f64>) {
-        let n = self.n;
-        let mut m = vec![0.0; n * 2];
-        let mut nn = vec![0.0; 2 * n];
-        let (cs, sn) = (self.psi.cos(), self.psi.sin());
-        for i in 0..n {
-            let phi = 2.0 * PI * i as f64 / n as f64;
-            let (u0, u1) = (phi.cos(), phi.sin());
-            m[i * 2] = self.a * u0;
-            m[i * 2 + 1] = self.a * u1;
-            nn[i] = self.c / n as f64 * (cs * u0 - sn * u1);
-            nn[n + i] = self.c / n as f64 * (sn * u0 + cs * u1);
-        }
-        (m, nn)
+        ring_rank2(self.n, self.a, self.c, self.psi)
     }
 
     /// ρ*, λ from G and G' on a 20,000-point trapezoid grid, ρ* by bisection.
@@ -301,13 +289,7 @@ fn rank2_ring_network_full_state_n100_cycle_and_multipliers() {
     };
     let (m, nn) = ring.mn();
     let n = ring.n;
-    let mut w = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..n {
-            w[i * n + j] = m[i * 2] * nn[j] + m[i * 2 + 1] * nn[n + j];
-        }
-    }
-    let field = TanhRnnField::new(w, vec![0.0; n]).unwrap();
+    let field = TanhRnnField::new(rank2_dense(&m, &nn), vec![0.0; n]).unwrap();
     let start: Vec<f64> = (0..n).map(|i| (0.5 * m[i * 2]).tanh()).collect();
     let (_, t, lam) = ring.closed_form();
     let orb = find_orbit(&field, &start, &OrbitConfig::default())

@@ -472,14 +472,44 @@ pub fn shoot<V: VectorField + ?Sized>(
 }
 
 /// Eigenvalues of `m` by the real Schur form with at most 30·dim QR sweeps (nalgebra's
-/// `complex_eigenvalues` iterates without bound and can stall on clustered multipliers); the
-/// deflation tolerance (relative to the neighbouring diagonal entries) starts at 1e-14 and is
-/// relaxed to 1e-13, 1e-12, 1e-10 if the sweep limit is hit.
+/// `complex_eigenvalues` iterates without bound and can stall on clustered multipliers, such
+/// as the many equal e^{−T} of directions that relax at the membrane rate). The deflation
+/// tolerance (relative to the neighbouring diagonal entries) starts at 1e-14 and is relaxed to
+/// 1e-12 and 1e-10; if that fails, the spectrum is computed as eig(M + sI) − s for a few
+/// shifts s and then for seeded random orthogonal similarities of M: each changes the QR
+/// iteration but not the answer.
 pub fn eigenvalues_bounded(m: &DMatrix<f64>) -> crate::Result<Vec<Complex<f64>>> {
+    use rand::SeedableRng;
     let n = m.nrows();
-    for eps in [1e-14, 1e-13, 1e-12, 1e-10] {
-        if let Some(s) = nalgebra::linalg::Schur::try_new(m.clone(), eps, 30 * n.max(10)) {
-            return Ok(s.complex_eigenvalues().iter().copied().collect());
+    let try_all = |a: &DMatrix<f64>| {
+        for shift in [0.0, 0.3141, -0.2718] {
+            let ms = a + DMatrix::<f64>::identity(n, n) * shift;
+            for eps in [1e-14, 1e-12, 1e-10] {
+                if let Some(s) = nalgebra::linalg::Schur::try_new(ms.clone(), eps, 30 * n.max(10)) {
+                    return Some(
+                        s.complex_eigenvalues()
+                            .iter()
+                            .map(|z| z - shift)
+                            .collect::<Vec<_>>(),
+                    );
+                }
+            }
+        }
+        None
+    };
+    if let Some(e) = try_all(m) {
+        return Ok(e);
+    }
+    // Orthogonal similarities Qᵀ M Q (Q from the QR factors of seeded Gaussian matrices) give
+    // the QR iteration different starting Hessenberg forms.
+    for seed in 1..=3u64 {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let g = DMatrix::<f64>::from_fn(n, n, |_, _| {
+            rand::RngExt::sample::<f64, _>(&mut rng, rand_distr::StandardNormal)
+        });
+        let q = g.qr().q();
+        if let Some(e) = try_all(&(q.transpose() * m * &q)) {
+            return Ok(e);
         }
     }
     Err(crate::Error::invalid(
@@ -533,4 +563,38 @@ pub fn find_orbit<V: VectorField + ?Sized>(
         None => Ok(None),
         Some((x0, t)) => shoot(field, &x0, t, cfg).map(Some),
     }
+}
+
+/// Connectivity of a rank-2 "ring" network with a known limit cycle: N units at equispaced
+/// angles φ_i, u_i = (cos φ_i, sin φ_i), m_i = a u_i and n_i = (c/N) R(ψ) u_i (R a rotation by
+/// ψ), bias 0. Its latent flow is κ̇ = −κ + c G(a|κ|) R(ψ) κ/|κ| with
+/// G(s) = ⟨cos φ tanh(s cos φ)⟩_φ, so for a c cos ψ > 2 it has a circular cycle of radius
+/// ρ* = c cos ψ G(aρ*), angular speed tan ψ and period 2π/tan ψ (τ). Returns (m, n) in the
+/// layouts of [`super::field::LowRankLatentField`] (m: N × 2 row-major, n: 2 × N).
+pub fn ring_rank2(n_units: usize, a: f64, c: f64, psi: f64) -> (Vec<f64>, Vec<f64>) {
+    let n = n_units;
+    let mut m = vec![0.0; n * 2];
+    let mut nn = vec![0.0; 2 * n];
+    let (cs, sn) = (psi.cos(), psi.sin());
+    for i in 0..n {
+        let phi = 2.0 * std::f64::consts::PI * i as f64 / n as f64;
+        let (u0, u1) = (phi.cos(), phi.sin());
+        m[i * 2] = a * u0;
+        m[i * 2 + 1] = a * u1;
+        nn[i] = c / n as f64 * (cs * u0 - sn * u1);
+        nn[n + i] = c / n as f64 * (sn * u0 + cs * u1);
+    }
+    (m, nn)
+}
+
+/// The dense recurrent matrix W = m n (N × N row-major) of a rank-2 connectivity.
+pub fn rank2_dense(m: &[f64], n: &[f64]) -> Vec<f64> {
+    let nh = m.len() / 2;
+    let mut w = vec![0.0; nh * nh];
+    for i in 0..nh {
+        for j in 0..nh {
+            w[i * nh + j] = m[i * 2] * n[j] + m[i * 2 + 1] * n[nh + j];
+        }
+    }
+    w
 }
