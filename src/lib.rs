@@ -22,6 +22,18 @@
 //! * [`sweep`] — resumable, sharded sweeps and their aggregation into phase diagrams.
 //! * [`io`] — `.npz` networks and `.npy` arrays readable by numpy.
 //! * [`plot`] — the paper's figures with plotters.
+//!
+//! # Documentation
+//!
+//! The repository's `docs/` folder describes the science behind the API, each page citing the
+//! paper's figures: `docs/tasks.md` (tasks and loss weights), `docs/models.md` (the full-rank
+//! and rank-2 RNNs), `docs/training.md` (optimisers, grids, budgets, seeds and streams),
+//! `docs/outcomes.md` (accuracy, reliability, the scoring window, outcome classes),
+//! `docs/mechanism-index.md` (the spectral index and the dynamical classifier),
+//! `docs/toy-theory.md` (toy models, critical learning rates, the three phases),
+//! `docs/fits.md` (onset fits, power laws, headline exponents), `docs/sweeps.md` (presets,
+//! store, shards) and `docs/decisions.md` (choices made where the reference implementation is
+//! ambiguous). Module docs refer to these pages by name.
 
 #![warn(missing_docs)]
 

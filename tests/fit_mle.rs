@@ -189,26 +189,37 @@ fn floor_absorbs_baseline_failures_that_bias_the_plain_likelihood() {
         floor: true,
         ..plain
     };
-    let res: Vec<(f64, f64, f64)> = (0..24u64)
+    let res: Vec<(Option<f64>, f64, f64)> = (0..24u64)
         .into_par_iter()
         .map(|s| {
             let t = synthetic_floor(9000 + s, 3 + s % 3, 0.005, 0.02, 40.0, 0.03);
-            let p = fit_mle(&t, &setup, &plain).unwrap();
+            // The plain fit either refuses (a boundary delay growing with the learning rate)
+            // or returns a biased exponent.
+            let p = fit_mle(&t, &setup, &plain).ok().map(|r| r.beta);
             let f = fit_mle(&t, &setup, &floor).unwrap();
-            (p.beta, f.beta, f.floor.unwrap())
+            (p, f.beta, f.floor.unwrap())
         })
         .collect();
-    let (mp, sp) = mean_sd(&res.iter().map(|r| r.0).collect::<Vec<_>>());
+    let plain_ok: Vec<f64> = res.iter().filter_map(|r| r.0).collect();
+    let plain_bad = res
+        .iter()
+        .filter(|r| r.0.is_none_or(|b| (b - BETA).abs() > 0.5))
+        .count();
     let (mf, sf) = mean_sd(&res.iter().map(|r| r.1).collect::<Vec<_>>());
     let (m0, s0) = mean_sd(&res.iter().map(|r| r.2).collect::<Vec<_>>());
+    let floor_bad = res.iter().filter(|r| (r.1 - BETA).abs() > 0.5).count();
     println!(
-        "f0 = 0.03: plain {mp:.3} sd {sp:.3}; floor {mf:.3} sd {sf:.3}; f0 hat {m0:.4} sd {s0:.4}"
+        "f0 = 0.03: plain refused in {} of 24, off by more than 0.5 in {plain_bad} of 24 \
+         (refusals included; {:?}); floor {mf:.3} sd {sf:.3}, off by more than 0.5 in \
+         {floor_bad}; f0 hat {m0:.4} sd {s0:.4}",
+        24 - plain_ok.len(),
+        plain_ok
     );
     assert!((mf - BETA).abs() < 0.2, "floor MLE mean {mf}");
     assert!((m0 - 0.03).abs() < 0.01, "floor estimate {m0}");
     assert!(
-        (mp - BETA).abs() > (mf - BETA).abs() + 0.3,
-        "plain {mp}, floor {mf}"
+        plain_bad >= 12 && floor_bad <= 1,
+        "plain fit refused or off in {plain_bad} of 24, floor fit off in {floor_bad}"
     );
 }
 

@@ -2,13 +2,14 @@
 //!
 //! Examples:
 //! ```text
-//! dynphase classify net.npz --task dcdt --delay-ms 200 [--post] [--classifier-post exclude|include] [--seed S]
+//! dynphase classify net.npz --delay-ms 200 [--task dcdt] [--post] [--classifier-post exclude|include] [--seed S]
 //! dynphase classify --rates rates.npy
 //! dynphase fixed-points net.npz --delay-ms 200 [--format table|csv|json]
 //! ```
 //!
 //! `classify` prints `key: value` lines: `index`, `spectral`, `dynamical`, `agree`, and
-//! `period_steps` / `period_ms` when the out-of-trial dynamics oscillate. Rank-2 networks
+//! `period_steps` / `period_ms` when the out-of-trial dynamics oscillate; numbers in the
+//! shortest form that reads back exactly (as `scaling` and `fit-power-law`). Rank-2 networks
 //! (arrays `m`, `n`, `b`, ...) are detected from the array names; their task is the rank-2
 //! delayed-activation task with T = delay, 2 response steps and, with `--post`, 6 post steps.
 
@@ -27,11 +28,15 @@ use crate::{Error, Result};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
-/// `--task` values of `classify`.
+/// `--task` values of `classify` (the training tasks of `dynphase train`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ClassifyTaskArg {
-    /// Delayed cue-discrimination task (full-rank) or the rank-2 delayed-activation task.
+    /// Delayed cue-discrimination task (full-rank networks).
     Dcdt,
+    /// Rank-2 delayed-activation task (rank-2 networks).
+    DelayedActivation,
+    /// No-memory control (nothing to classify: it has no memory mechanism).
+    NoMemory,
 }
 
 /// `--classifier-post` values.
@@ -62,12 +67,13 @@ pub struct ClassifyArgs {
     /// Compute only the spectral index of a (time × neurons) rate matrix stored as .npy.
     #[arg(long, conflicts_with = "net")]
     pub rates: Option<PathBuf>,
-    /// Task the network was trained on.
-    #[arg(long, value_enum, default_value = "dcdt")]
-    pub task: ClassifyTaskArg,
-    /// Delay in ms (multiple of 5). Required with a network.
-    #[arg(long, allow_negative_numbers = true)]
-    pub delay_ms: Option<f64>,
+    /// Task the network was trained on; default: the task of the network's kind (full-rank
+    /// `dcdt`, rank-2 `delayed-activation`).
+    #[arg(long, value_enum)]
+    pub task: Option<ClassifyTaskArg>,
+    /// Delay in ms of the classifier's trial (multiple of 5; as `fixed-points`).
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100.0)]
+    pub delay_ms: f64,
     /// The network was trained with the 30 ms post period.
     #[arg(long)]
     pub post: bool,
@@ -157,13 +163,39 @@ pub fn run_classify(args: &ClassifyArgs) -> Result<()> {
             "give a network file or --rates FILE.npy",
         ));
     };
-    let delay_ms = args
-        .delay_ms
-        .ok_or_else(|| Error::invalid("delay-ms", "required when classifying a network"))?;
-    let nd = ms_to_steps("delay_ms", delay_ms)?;
-    crate::error::check_positive("tau_ms", args.tau_ms)?;
+    let nd = ms_to_steps("delay-ms", args.delay_ms)?;
+    crate::error::check_positive("tau-ms", args.tau_ms)?;
     let a = alpha(args.tau_ms);
-    if is_rank2_file(path)? {
+    let rank2 = is_rank2_file(path)?;
+    match (args.task, rank2) {
+        (Some(ClassifyTaskArg::NoMemory), _) => {
+            return Err(Error::invalid(
+                "task",
+                "no-memory networks hold nothing across a delay, so there is no mechanism to \
+                 classify (their outcome, correct or not, is printed by `dynphase train`)",
+            ))
+        }
+        (Some(ClassifyTaskArg::Dcdt), true) => {
+            return Err(Error::invalid(
+                "task",
+                format!(
+                    "{} is a rank-2 network: its task is delayed-activation",
+                    path.display()
+                ),
+            ))
+        }
+        (Some(ClassifyTaskArg::DelayedActivation), false) => {
+            return Err(Error::invalid(
+                "task",
+                format!(
+                    "{} is a full-rank network: its task is dcdt",
+                    path.display()
+                ),
+            ))
+        }
+        _ => {}
+    }
+    if rank2 {
         let p = network::load_rank2(path)?;
         return classify_rank2(&p, nd, args.post, a);
     }
@@ -184,9 +216,9 @@ pub fn run_classify(args: &ClassifyArgs) -> Result<()> {
     println!("agree: {}", v.agree());
     println!("asymptote: {:?}", v.dynamical.asymptote);
     if let Some(ps) = v.dynamical.period_steps {
-        println!("period_steps: {ps:.3}");
-        println!("period_ms: {:.3}", ps * DT_MS);
-        println!("amplitude: {:.6}", v.dynamical.amplitude);
+        println!("period_steps: {ps}");
+        println!("period_ms: {}", ps * DT_MS);
+        println!("amplitude: {}", v.dynamical.amplitude);
     }
     Ok(())
 }
@@ -211,25 +243,25 @@ fn classify_rank2(p: &Rank2Params<f32>, delay: usize, post: bool, a: f64) -> Res
         "rotation: {}",
         if lab.rotation.is_lc { "LC" } else { "none" }
     );
-    println!("max_dtheta: {:.4}", lab.rotation.max_dtheta);
-    println!("late_rms_ratio: {:.4}", lab.rotation.late_rms_ratio);
+    println!("max_dtheta: {}", lab.rotation.max_dtheta);
+    println!("late_rms_ratio: {}", lab.rotation.late_rms_ratio);
     println!("index: {}", spec.index);
     println!("spectral: {}", label(spec.label));
     println!("dynamical: {}", label(dyn_.label));
     println!("agree: {}", spec.label == dyn_.label);
     println!("asymptote: {:?}", dyn_.asymptote);
     if let Some(ps) = dyn_.period_steps {
-        println!("period_steps: {ps:.3}");
-        println!("period_ms: {:.3}", ps * DT_MS);
-        println!("amplitude: {:.6}", dyn_.amplitude);
+        println!("period_steps: {ps}");
+        println!("period_ms: {}", ps * DT_MS);
+        println!("amplitude: {}", dyn_.amplitude);
     }
     Ok(())
 }
 
 /// Run `dynphase fixed-points`.
 pub fn run_fixed_points(args: &FixedPointsArgs) -> Result<()> {
-    let nd = ms_to_steps("delay_ms", args.delay_ms)?;
-    crate::error::check_positive("tau_ms", args.tau_ms)?;
+    let nd = ms_to_steps("delay-ms", args.delay_ms)?;
+    crate::error::check_positive("tau-ms", args.tau_ms)?;
     let a = alpha(args.tau_ms);
     let fp = FixedPointConfig::default();
     let points = if is_rank2_file(&args.net)? {
@@ -250,9 +282,9 @@ pub fn run_fixed_points(args: &FixedPointsArgs) -> Result<()> {
 
 fn fmt_eig(e: &rustfft::num_complex::Complex<f64>) -> String {
     if e.im == 0.0 {
-        format!("{:.5}", e.re)
+        format!("{:.4}", e.re)
     } else {
-        format!("{:.5}{:+.5}i", e.re, e.im)
+        format!("{:.4}{:+.4}i", e.re, e.im)
     }
 }
 
@@ -270,7 +302,7 @@ fn print_points(points: &[CriticalPoint], format: FormatArg, n_eig: usize) {
             for (i, p) in points.iter().enumerate() {
                 let eig: Vec<String> = p.eigenvalues.iter().take(n_eig).map(fmt_eig).collect();
                 println!(
-                    "{:>3}  {:<5}  {:<18}  {:>11.3e}  {:>11.3e}  {:>4}  {}",
+                    "{:>3}  {:<5}  {:<18}  {:>11.4e}  {:>11.4e}  {:>4}  {}",
                     i,
                     kind(p),
                     p.point_type.name(),

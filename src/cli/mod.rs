@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod checks;
 mod classify;
 mod figures;
 mod fit;
@@ -41,11 +42,13 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the outputs of sweep shards.
     Merge(sweep::MergeArgs),
+    /// Show the progress of sweep shards: done/total per shard and overall, with an ETA.
+    Status(sweep::StatusArgs),
     /// Aggregate sweep results into a phase-diagram table.
     Phase(sweep::PhaseArgs),
     /// Fit critical boundaries and their scaling exponent from a phase table.
     Scaling(scaling::ScalingArgs),
-    /// Regenerate figures into paper_figures/.
+    /// Draw figures: `all` into paper_figures/, `sweep DIR` into DIR/figures/ (or --out).
     Figures(figures::FiguresArgs),
     /// The whole pipeline: theory table and figures, then a sweep preset (default: quick):
     /// sweep, phase table, exponent by both estimators, figures. Rerun to resume.
@@ -68,6 +71,7 @@ pub fn main() -> i32 {
 
 /// Run one parsed subcommand.
 pub fn run_command(command: &Command) -> crate::Result<()> {
+    crate::rnn::kernels::active()?;
     match command {
         Command::Theory(a) => theory::run(a),
         Command::FitPowerLaw(a) => fit::run(a),
@@ -77,6 +81,7 @@ pub fn run_command(command: &Command) -> crate::Result<()> {
         Command::Orbits(a) => orbits::run(a),
         Command::Sweep(a) => sweep::run_sweep(a),
         Command::Merge(a) => sweep::run_merge(a),
+        Command::Status(a) => sweep::run_status(a),
         Command::Phase(a) => sweep::run_phase(a),
         Command::Scaling(a) => scaling::run(a),
         Command::Figures(a) => figures::run(a),

@@ -8,12 +8,18 @@
 //! dynphase train --model full --task no-memory --window-ms 200 --lr 0.1 --seed 0
 //! ```
 
+use super::checks::{self, Cost};
+use crate::analysis::classify::{extended_trial_rates, ClassifierPost};
+use crate::analysis::index::mechanism_index;
+use crate::analysis::rank2::label_rank2;
 use crate::io::{history, network};
 use crate::rnn::float::Float;
 use crate::rnn::full_rank::EpochStats;
 use crate::rnn::metrics;
-use crate::rnn::model::{FullRankParams, Rank2Params, N_HIDDEN};
-use crate::rnn::task::{epoch_budget, FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
+use crate::rnn::model::{FullRankParams, Rank2Params, DT_MS, N_HIDDEN};
+use crate::rnn::task::{
+    epoch_budget, ms_to_steps, FullRankTask, FullRankTaskKind, Rank2Task, WindowMode,
+};
 use crate::rnn::train::{self, FullRankConfig, History, Rank2Config};
 use crate::{Error, Result};
 use clap::{Args, ValueEnum};
@@ -124,28 +130,14 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Run even when the estimated time (over 24 h) or memory (over 4 GiB) is above the limits.
+    #[arg(long)]
+    pub no_resource_limits: bool,
 }
 
-fn finite_nonneg(name: &str, v: f64) -> Result<f64> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(Error::invalid(
-            name,
-            format!("must be a finite non-negative number, got {v}"),
-        ))
-    }
-}
-
-fn whole_ms(name: &str, v: f64) -> Result<u32> {
-    finite_nonneg(name, v)?;
-    if v.fract() != 0.0 || v > 1e7 {
-        return Err(Error::invalid(
-            name,
-            format!("must be a whole number of ms, got {v}"),
-        ));
-    }
-    Ok(v as u32)
+/// A duration flag in ms: finite, non-negative, a whole number of 5 ms steps.
+fn ms_flag(name: &str, v: f64) -> Result<u32> {
+    Ok(ms_to_steps(name, v)? as u32 * DT_MS as u32)
 }
 
 fn sibling(save: &Path, epoch: usize) -> PathBuf {
@@ -195,9 +187,50 @@ impl Progress {
     }
 }
 
+/// Refuse flag combinations that would be silently ignored and output paths that cannot be
+/// written, before any training.
+fn check_outputs(args: &TrainArgs) -> Result<()> {
+    let full = args.model == ModelArg::Full;
+    if args.checkpoint_every > 0 && !full {
+        return Err(Error::invalid(
+            "checkpoint-every",
+            "applies to --model full only (rank-2: --snapshot-epochs)",
+        ));
+    }
+    if !args.snapshot_epochs.is_empty() && full {
+        return Err(Error::invalid(
+            "snapshot-epochs",
+            "applies to --model rank2 only (full-rank: --checkpoint-every)",
+        ));
+    }
+    if args.save.is_none() {
+        let flag = if args.checkpoint_every > 0 {
+            Some("checkpoint-every")
+        } else if !args.snapshot_epochs.is_empty() {
+            Some("snapshot-epochs")
+        } else {
+            None
+        };
+        if let Some(flag) = flag {
+            return Err(Error::invalid(
+                flag,
+                "needs --save FILE.npz (the saved parameters go next to it)",
+            ));
+        }
+    }
+    if let Some(p) = &args.save {
+        checks::output_file("save", p)?;
+    }
+    if let Some(p) = &args.history {
+        checks::output_file("history", p)?;
+    }
+    Ok(())
+}
+
 /// Run `dynphase train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
     train::check_lr(args.lr)?;
+    check_outputs(args)?;
     let window = match args.window {
         WindowArg::Reference => WindowMode::Reference,
         WindowArg::Corrected => WindowMode::Corrected,
@@ -208,7 +241,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             let kind =
                 match args.task {
                     TaskArg::Dcdt => FullRankTaskKind::Dcdt {
-                        delay_ms: whole_ms(
+                        delay_ms: ms_flag(
                             "delay-ms",
                             args.delay_ms.ok_or_else(|| {
                                 Error::invalid("delay-ms", "required for --task dcdt")
@@ -218,7 +251,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                         tau_ms: crate::error::check_positive("tau-ms", args.tau_ms)?,
                     },
                     TaskArg::NoMemory => FullRankTaskKind::NoMemory {
-                        window_ms: whole_ms(
+                        window_ms: ms_flag(
                             "window-ms",
                             args.window_ms.ok_or_else(|| {
                                 Error::invalid("window-ms", "required for --task no-memory")
@@ -250,9 +283,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             let delay = args
                 .delay_ms
                 .ok_or_else(|| Error::invalid("delay-ms", "required for --model rank2"))?;
-            finite_nonneg("delay-ms", delay)?;
-            finite_nonneg("response-ms", args.response_ms)?;
-            finite_nonneg("post-ms", args.post_ms)?;
+            let steps = [
+                ms_to_steps("delay-ms", delay)?,
+                ms_to_steps("response-ms", args.response_ms)?,
+                ms_to_steps("post-ms", args.post_ms)?,
+            ];
             if let Some(th) = args.early_stop {
                 crate::error::check_positive("early-stop", th)?;
             }
@@ -261,12 +296,16 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 None => Rank2Params::init(N_HIDDEN, args.seed),
             };
             if f64_mode {
-                run_rank2::<f64>(args, init.cast())
+                run_rank2::<f64>(args, steps, init.cast())
             } else {
-                run_rank2::<f32>(args, init)
+                run_rank2::<f32>(args, steps, init)
             }
         }
     }
+}
+
+fn float_bytes<T: Float>() -> usize {
+    std::mem::size_of::<T>()
 }
 
 fn run_full<T: Float>(
@@ -276,20 +315,42 @@ fn run_full<T: Float>(
     init: FullRankParams<f32>,
 ) -> Result<()> {
     let task = FullRankTask::<T>::new(kind, window)?;
-    let epochs = args.epochs.unwrap_or(match kind {
-        FullRankTaskKind::Dcdt { post, .. } => {
-            epoch_budget(args.lr, if post { 100.0 } else { 30.0 })
-        }
-        FullRankTaskKind::NoMemory { .. } => 3000,
-    });
-    let mut cfg = FullRankConfig::for_task(&kind, args.lr, epochs, args.seed);
-    cfg.checkpoint_every = if args.save.is_some() {
-        args.checkpoint_every
-    } else {
-        0
+    // E(lr) = max(1000, c/lr) (c = 30, post 100); no-memory 3000.
+    let budget_c = match kind {
+        FullRankTaskKind::Dcdt { post, .. } => Some(if post { 100.0 } else { 30.0 }),
+        FullRankTaskKind::NoMemory { .. } => None,
     };
+    let planned = match (args.epochs, budget_c) {
+        (Some(e), _) => e as f64,
+        (None, Some(c)) => (c / args.lr).max(1000.0).trunc(),
+        (None, None) => 3000.0,
+    };
+    Cost::full_rank(
+        init.n_hidden(),
+        task.batch,
+        task.steps,
+        planned,
+        float_bytes::<T>(),
+    )
+    .check(
+        args.no_resource_limits,
+        if args.epochs.is_some() {
+            "epochs"
+        } else {
+            "lr"
+        },
+        match kind {
+            FullRankTaskKind::Dcdt { .. } => "delay-ms",
+            FullRankTaskKind::NoMemory { .. } => "window-ms",
+        },
+    )?;
+    let epochs = args
+        .epochs
+        .unwrap_or_else(|| budget_c.map_or(3000, |c| epoch_budget(args.lr, c)));
+    let mut cfg = FullRankConfig::for_task(&kind, args.lr, epochs, args.seed);
+    cfg.checkpoint_every = args.checkpoint_every;
     let progress = Progress::new(epochs, args.quiet);
-    let run = train::train_full_rank(init.cast::<T>(), task, &cfg, &mut |e, s| {
+    let run = train::train_full_rank(init.cast::<T>(), task.clone(), &cfg, &mut |e, s| {
         progress.update(e, s)
     })?;
     progress.finish();
@@ -304,6 +365,7 @@ fn run_full<T: Float>(
     }
     let h = &run.history;
     print_final(h);
+    print_divergence(run.diverged_at, h);
     if run.aborted {
         println!("aborted: max(loss) exceeded 100 (fixed-window abort rule)");
     }
@@ -316,21 +378,54 @@ fn run_full<T: Float>(
                 metrics::fixed_window_class(&h.accuracy, &h.reliability)
             );
         }
-        FullRankTaskKind::Dcdt { .. } => {
-            println!(
-                "outcome: learned = {}, stable = {}, final_ok = {}, first epoch with A, R > 0.8 = {}",
-                o.learned,
-                o.stable,
-                o.final_ok,
-                o.first_success.map_or("none".to_string(), |s| s.to_string())
-            );
+        FullRankTaskKind::Dcdt { delay_ms, .. } => {
+            let first = o
+                .first_success
+                .map_or("none".to_string(), |s| s.to_string());
+            if run.diverged_at.is_some() {
+                // A diverged run has not learned whatever its early epochs did; its
+                // "stability" is not a property of learning.
+                println!(
+                    "outcome: learned = false (diverged), first epoch with A, R > 0.8 = {first}"
+                );
+            } else {
+                println!(
+                    "outcome: learned = {}, stable = {}, final_ok = {}, first epoch with A, R > 0.8 = {first}",
+                    o.learned, o.stable, o.final_ok
+                );
+            }
             if o.learned {
-                println!("class: 1 (LC) or 2 (SP) — the mechanism index needs `dynphase classify`");
+                // The paper's classifier (spectral index of the 9x extended trial), as a
+                // sweep records it.
+                let rates = extended_trial_rates(
+                    &run.params,
+                    task.alpha.to_f64(),
+                    (delay_ms / DT_MS as u32) as usize,
+                    ClassifierPost::default(),
+                    args.seed,
+                )?;
+                let n = run.params.n_hidden();
+                let index = match mechanism_index(&rates, rates.len() / n, n) {
+                    Ok(r) => r.index,
+                    Err(Error::Numerical { .. }) => f64::NAN,
+                    Err(e) => return Err(e),
+                };
+                let class = metrics::outcome_class(&o, index);
+                println!(
+                    "class: {class} ({}; mechanism index {index:.4})",
+                    if class == 1 {
+                        "limit cycle"
+                    } else {
+                        "slow point"
+                    }
+                );
             } else {
                 println!(
                     "class: {} ({})",
                     metrics::outcome_class(&o, f64::NAN),
-                    if o.stable {
+                    if run.diverged_at.is_some() {
+                        "not learned: diverged"
+                    } else if o.stable {
                         "no learning / final model fails"
                     } else {
                         "unstable learning"
@@ -342,13 +437,26 @@ fn run_full<T: Float>(
     Ok(())
 }
 
+/// `diverged at epoch E` with the first non-finite loss or gradient norm.
+fn print_divergence(diverged_at: Option<usize>, h: &History) {
+    if let Some(e) = diverged_at {
+        println!(
+            "diverged at epoch {e}: loss {}, gradient norm {} (the learning rate is too large \
+             or the initial parameters are unusable)",
+            h.loss[e], h.grad_norm[e]
+        );
+    }
+}
+
+/// Printed precision: losses and gradient norms to 4 significant digits (scientific),
+/// accuracy and reliability (rounded to 4 decimals by definition) to 4 decimals.
 fn print_final(h: &History) {
     let Some(last) = h.len().checked_sub(1) else {
         println!("no epochs run");
         return;
     };
     println!(
-        "epochs: {}  final loss: {:.6e}  loss/loss0: {:.4e}  grad norm: {:.4e}  accuracy: {}  reliability: {}",
+        "epochs: {}  final loss: {:.4e}  loss/loss0: {:.4e}  grad norm: {:.4e}  accuracy: {:.4}  reliability: {:.4}",
         h.len(),
         h.loss[last],
         h.loss[last] / h.loss[0],
@@ -358,19 +466,21 @@ fn print_final(h: &History) {
     );
 }
 
-fn run_rank2<T: Float>(args: &TrainArgs, init: Rank2Params<f32>) -> Result<()> {
-    let task =
-        Rank2Task::<T>::from_ms(args.delay_ms.unwrap_or(0.0), args.response_ms, args.post_ms)?;
+fn run_rank2<T: Float>(args: &TrainArgs, steps: [usize; 3], init: Rank2Params<f32>) -> Result<()> {
+    let task = Rank2Task::<T>::from_steps(steps[0], steps[1], steps[2])?;
     let epochs = args.epochs.unwrap_or(50_000);
+    Cost::rank2(
+        init.n_hidden(),
+        task.total(),
+        epochs as f64,
+        float_bytes::<T>(),
+    )
+    .check(args.no_resource_limits, "epochs", "delay-ms")?;
     let cfg = Rank2Config {
         lr: args.lr,
         epochs,
         early_stop: args.early_stop,
-        snapshot_epochs: if args.save.is_some() {
-            args.snapshot_epochs.clone()
-        } else {
-            vec![]
-        },
+        snapshot_epochs: args.snapshot_epochs.clone(),
     };
     let progress = Progress::new(epochs, args.quiet);
     let run = train::train_rank2(init.cast::<T>(), task.clone(), &cfg, &mut |e, s| {
@@ -387,6 +497,7 @@ fn run_rank2<T: Float>(args: &TrainArgs, init: Rank2Params<f32>) -> Result<()> {
         }
     }
     print_final(&run.history);
+    print_divergence(run.diverged_at, &run.history);
     match run.stopped_at {
         Some(e) => println!(
             "early stop: loss/loss0 < {} at epoch {e}",
@@ -394,9 +505,27 @@ fn run_rank2<T: Float>(args: &TrainArgs, init: Rank2Params<f32>) -> Result<()> {
         ),
         None => println!("no early stop (full budget)"),
     }
-    println!(
-        "outcome: learned = {} (o_t > 0.5 exactly on the target-1 steps); the mechanism (LC or none) needs `dynphase classify`",
-        train::rank2_learned(&run.params, &task)
-    );
+    // The final parameters, not the last epoch's pre-update forward pass, decide "learned".
+    let (acc, rel) = train::rank2_scores_of(&run.params, &task);
+    println!("final parameters: accuracy: {acc:.4}  reliability: {rel:.4}");
+    let label = match label_rank2(&run.params, &task) {
+        Ok(l) if run.diverged_at.is_none() => Some(l),
+        Ok(_) | Err(Error::Numerical { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    match label {
+        Some(l) if l.learned => println!(
+            "outcome: learned = true (o_t > 0.5 exactly on the target-1 steps); class: {}",
+            if l.rotation.is_lc {
+                "1 (rotation: limit cycle)"
+            } else {
+                "2 (learned without rotation)"
+            }
+        ),
+        Some(_) => println!(
+            "outcome: learned = false (o_t > 0.5 not exactly on the target-1 steps); class: 0"
+        ),
+        None => println!("outcome: learned = false (diverged); class: 0"),
+    }
     Ok(())
 }

@@ -85,7 +85,17 @@ fn take(
                 ),
             ));
         }
-        out.push(a.to_f32());
+        let v = a.to_f32();
+        if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+            return Err(Error::format(
+                path,
+                format!(
+                    "array '{name}' holds a non-finite value ({}) at flat index {i}: not a usable network",
+                    v[i]
+                ),
+            ));
+        }
+        out.push(v);
     }
     Ok(out)
 }

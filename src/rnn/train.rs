@@ -80,6 +80,7 @@ impl<T: Float> FullRankTrainer<T> {
     ) -> crate::Result<Self> {
         check_lr(lr)?;
         params.validate()?;
+        super::kernels::active()?;
         let n = params.n_hidden();
         let (b, l) = (task.batch, task.steps);
         Ok(FullRankTrainer {
@@ -155,6 +156,15 @@ pub struct FullRankRun<T> {
     pub aborted: bool,
     /// (epoch, parameters at the start of that epoch) checkpoints.
     pub checkpoints: Vec<(usize, FullRankParams<T>)>,
+    /// First epoch whose loss or gradient norm was not finite (the run diverged), if any.
+    pub diverged_at: Option<usize>,
+}
+
+/// Record `e` as the divergence epoch if it is the first with a non-finite loss or gradient.
+fn note_divergence(diverged_at: &mut Option<usize>, e: usize, s: &EpochStats) {
+    if diverged_at.is_none() && !(s.loss.is_finite() && s.grad_norm.is_finite()) {
+        *diverged_at = Some(e);
+    }
 }
 
 /// Train a full-rank network (SPEC 4.1, 4.4). `progress(epoch, stats)` is called after every
@@ -170,11 +180,13 @@ pub fn train_full_rank<T: Float>(
     let mut max_loss = f64::NEG_INFINITY;
     let mut seen_nan = false;
     let mut aborted = false;
+    let mut diverged_at = None;
     for e in 0..cfg.epochs {
         if cfg.checkpoint_every > 0 && e % cfg.checkpoint_every == 0 {
             checkpoints.push((e, tr.params.clone()));
         }
         let s = tr.step();
+        note_divergence(&mut diverged_at, e, &s);
         progress(e, &s);
         if let Some(limit) = cfg.abort_above {
             if s.loss.is_nan() {
@@ -193,6 +205,7 @@ pub fn train_full_rank<T: Float>(
         history: tr.history,
         aborted,
         checkpoints,
+        diverged_at,
     })
 }
 
@@ -220,6 +233,8 @@ pub struct Rank2Run<T> {
     pub stopped_at: Option<usize>,
     /// (epoch, parameters at the start of that epoch).
     pub snapshots: Vec<(usize, Rank2Params<T>)>,
+    /// First epoch whose loss or gradient norm was not finite (the run diverged), if any.
+    pub diverged_at: Option<usize>,
 }
 
 /// Rank-2 trainer state (plain SGD, SPEC 4.1).
@@ -242,6 +257,7 @@ impl<T: Float> Rank2Trainer<T> {
     pub fn new(params: Rank2Params<T>, task: Rank2Task<T>, lr: f64) -> crate::Result<Self> {
         check_lr(lr)?;
         params.validate()?;
+        super::kernels::active()?;
         Ok(Rank2Trainer {
             grads: params.clone(),
             ws: Rank2Workspace::new(params.n_hidden(), task.total()),
@@ -293,11 +309,13 @@ pub fn train_rank2<T: Float>(
     let mut snapshots = Vec::new();
     let mut stopped_at = None;
     let mut loss0 = f64::NAN;
+    let mut diverged_at = None;
     for e in 0..cfg.epochs {
         if cfg.snapshot_epochs.contains(&e) {
             snapshots.push((e, tr.params.clone()));
         }
         let s = tr.step();
+        note_divergence(&mut diverged_at, e, &s);
         if e == 0 {
             loss0 = s.loss;
         }
@@ -314,7 +332,16 @@ pub fn train_rank2<T: Float>(
         history: tr.history,
         stopped_at,
         snapshots,
+        diverged_at,
     })
+}
+
+/// Accuracy and reliability of the given rank-2 parameters on the task (one forward pass;
+/// the history's values are those before each epoch's update).
+pub fn rank2_scores_of<T: Float>(params: &Rank2Params<T>, task: &Rank2Task<T>) -> (f64, f64) {
+    let mut ws = Rank2Workspace::new(params.n_hidden(), task.total());
+    ws.run(params, task, None);
+    rank2_scores(ws.outputs(), &task.targets)
 }
 
 /// Rank-2 "learned" criterion (SPEC 5.4): with the given parameters, o_t > 0.5 exactly on

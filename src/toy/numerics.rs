@@ -85,7 +85,7 @@ impl<M: ToyModel + ?Sized> System for AtR<'_, M> {
     }
 }
 
-fn crossing_options<M: ToyModel + ?Sized>(m: &M, r: f64) -> CrossingOptions {
+pub(super) fn crossing_options<M: ToyModel + ?Sized>(m: &M, r: f64) -> CrossingOptions {
     let mut o = CrossingOptions::default();
     o.adaptive.h_max = m.max_step(r);
     o.adaptive.n_max = 2_000_000;
