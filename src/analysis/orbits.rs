@@ -1,4 +1,5 @@
-//! Periodic orbits of an autonomous flow ẋ = F(x) by shooting, with Floquet multipliers.
+//! Periodic orbits of an autonomous flow ẋ = F(x) by shooting, with Floquet multipliers
+//! (docs/dynamics.md).
 //!
 //! For a trained network F is the input-off, noise-free field of [`super::field`]
 //! (τẋ = −x + tanh(W_rec x + b_in + b_rec), or the rank-2 latent flow); time is in units of τ.
