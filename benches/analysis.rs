@@ -1,5 +1,5 @@
-//! Benchmarks of the mechanism analysis: fixed/slow-point search on an N = 100 network and the
-//! spectral index of an extended trial.
+//! Benchmarks of the mechanism analysis: fixed/slow-point search on an N = 100 network, the
+//! spectral index of an extended trial and the periodic orbit of an N = 100 network.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dynphase::analysis::classify::{extended_trial_rates, ClassifierPost, ClassifyConfig};
@@ -77,5 +77,22 @@ fn bench_index(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_fixed_points, bench_index);
+fn bench_orbits(c: &mut Criterion) {
+    use dynphase::analysis::orbits::{find_orbit, rank2_dense, ring_rank2, OrbitConfig};
+    // The N = 100 ring network with a closed-form cycle (period 2π/tan ψ = 6.28 τ): settling
+    // from the start, first-return period estimate, chord-Newton shooting with 400 RK4 steps
+    // per period, and the 100 Floquet multipliers.
+    let (m, n) = ring_rank2(100, 1.0, 4.0, std::f64::consts::FRAC_PI_4);
+    let field = TanhRnnField::new(rank2_dense(&m, &n), vec![0.0; 100]).unwrap();
+    let start: Vec<f64> = (0..100).map(|i| (0.5 * m[i * 2]).tanh()).collect();
+    let cfg = OrbitConfig::default();
+    let mut g = c.benchmark_group("orbits");
+    g.sample_size(10);
+    g.bench_function("ring_N100_orbit_and_multipliers", |b| {
+        b.iter(|| black_box(find_orbit(&field, &start, &cfg).unwrap().unwrap().period))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_fixed_points, bench_index, bench_orbits);
 criterion_main!(benches);

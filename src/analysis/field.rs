@@ -22,6 +22,11 @@ pub trait VectorField: Sync {
     fn eval(&self, x: &[f64], out: &mut [f64]);
     /// The Jacobian ∂F/∂x at `x` (dim × dim).
     fn jacobian(&self, x: &[f64]) -> DMatrix<f64>;
+    /// out = J(x)·Φ for a dim × k matrix Φ (the variational equation of the periodic-orbit
+    /// shooting). The default forms the Jacobian; implementors may do better.
+    fn jacobian_mul(&self, x: &[f64], phi: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+        self.jacobian(x).mul_to(phi, out);
+    }
     /// The squared-speed objective q(x) = ½‖F(x)‖² and its gradient ∇q = Jᵀ F (written to
     /// `grad`). The default forms the Jacobian; implementors may do better.
     fn q_and_grad(&self, x: &[f64], grad: &mut [f64]) -> f64 {
@@ -127,6 +132,41 @@ impl VectorField for TanhRnnField {
             let d = 1.0 - h[i] * h[i];
             d * self.w[i * n + j] - if i == j { 1.0 } else { 0.0 }
         })
+    }
+
+    fn jacobian_mul(&self, x: &[f64], phi: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+        // J Φ = D (W Φ) − Φ with one dense product (W row-major, Φ and out column-major).
+        let n = self.n;
+        let k = phi.ncols();
+        assert_eq!(phi.nrows(), n, "Φ must have dim rows");
+        assert_eq!((out.nrows(), out.ncols()), (n, k), "out must match Φ");
+        let mut h = vec![0.0; n];
+        self.tanh_pre(x, &mut h);
+        // SAFETY: the pointers cover n×n (W), n×k (Φ, out) elements with the given strides,
+        // and out does not alias W or Φ.
+        unsafe {
+            matrixmultiply::dgemm(
+                n,
+                n,
+                k,
+                1.0,
+                self.w.as_ptr(),
+                n as isize,
+                1,
+                phi.as_ptr(),
+                1,
+                n as isize,
+                0.0,
+                out.as_mut_ptr(),
+                1,
+                n as isize,
+            );
+        }
+        for c in 0..k {
+            for i in 0..n {
+                out[(i, c)] = (1.0 - h[i] * h[i]) * out[(i, c)] - phi[(i, c)];
+            }
+        }
     }
 
     fn q_and_grad(&self, x: &[f64], grad: &mut [f64]) -> f64 {

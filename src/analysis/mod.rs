@@ -9,6 +9,8 @@
 //!   spectra and point types.
 //! * [`out_of_trial`] — long noise-free rollout after the trial: settled / drifting /
 //!   oscillating, period (autocorrelation and spectral peak) and amplitude.
+//! * [`orbits`] — periodic orbits of the flow by shooting, monodromy and Floquet multipliers
+//!   (docs/dynamics.md).
 //! * [`classify`] — the extended trial of SPEC 6 and the two-classifier [`classify::Verdict`];
 //!   its docs list where the spectral and dynamical labels can disagree and why.
 //! * [`rank2`] — automatic Fig 3C labels (SPEC 5.4) and the per-delay Fisher comparison.
@@ -34,6 +36,7 @@ pub mod classify;
 pub mod field;
 pub mod fixed_points;
 pub mod index;
+pub mod orbits;
 pub mod out_of_trial;
 pub mod rank2;
 pub mod stats;

@@ -7,6 +7,7 @@ mod checks;
 mod classify;
 mod figures;
 mod fit;
+mod orbits;
 mod reproduce;
 mod scaling;
 mod sweep;
@@ -38,6 +39,8 @@ pub enum Command {
     Classify(classify::ClassifyArgs),
     /// Find fixed and slow points of a trained network with their Jacobian spectra.
     FixedPoints(classify::FixedPointsArgs),
+    /// Periodic orbit of a trained network's flow after the trial, with Floquet multipliers.
+    Orbits(orbits::OrbitsArgs),
     /// Run (a shard of) a learning-rate x delay x seed sweep; resumable.
     Sweep(sweep::SweepArgs),
     /// Merge the outputs of sweep shards.
@@ -79,6 +82,7 @@ pub fn run_command(command: &Command) -> crate::Result<()> {
         Command::Train(a) => train::run(a),
         Command::Classify(a) => classify::run_classify(a),
         Command::FixedPoints(a) => classify::run_fixed_points(a),
+        Command::Orbits(a) => orbits::run(a),
         Command::Sweep(a) => sweep::run_sweep(a),
         Command::Merge(a) => sweep::run_merge(a),
         Command::Status(a) => sweep::run_status(a),
