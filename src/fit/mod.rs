@@ -16,7 +16,7 @@ pub mod phase_table;
 pub mod power_law;
 pub mod scaling;
 
-pub use lm::{curve_fit, lmdif, LmOptions, LmResult, LmStatus};
+pub use lm::{curve_fit, lmdif, FitError, LmOptions, LmResult, LmStatus};
 pub use mle::{fit_mle, MleOptions, MleResult, MleRow};
 pub use onset::{exp_saturation, logistic, transposed_logistic, OnsetModel};
 pub use phase_table::{PhaseCell, PhaseTable, PHASE_HEADER};
