@@ -83,6 +83,14 @@ pub enum Error {
         /// The accepted names, comma-separated.
         expected: String,
     },
+    /// A closed form was asked for outside the parameter domain where it holds.
+    #[error("no closed form for {what}: {reason}")]
+    NoClosedForm {
+        /// The quantity and model (e.g. `eta* of limit-cycle`).
+        what: String,
+        /// The domain it needs and the values given.
+        reason: String,
+    },
 }
 
 /// Shorthand result type.

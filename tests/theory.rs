@@ -119,11 +119,24 @@ fn scaling_table_columns_and_fits() {
 #[test]
 fn local_exponents_match_closed_forms() {
     // At fixed T_r: compare with a central difference of ln η*exact in ln T_d.
-    for k in [0.01, 0.1, 0.5, 0.9, 2.0, 5.0] {
+    for k in [0.01, 0.1, 0.5, 0.9, 1.2, 1.5, 1.9, 2.0, 5.0] {
         let td = 100.0;
         let tr = k * td;
         for mech in [Mechanism::SlowPoint, Mechanism::LimitCycle] {
-            let b = local_exponent_exact(mech, td, RespSpec::Fixed(tr)).unwrap();
+            let b = local_exponent_exact(mech, td, RespSpec::Fixed(tr));
+            if mech == Mechanism::LimitCycle && k >= 2.0 {
+                // No closed form there: a typed refusal, not a number.
+                assert!(
+                    matches!(b, Err(dynphase::Error::NoClosedForm { .. })),
+                    "K={k}"
+                );
+                assert!(eta_star_exact(mech, td, tr).is_err(), "K={k}");
+                continue;
+            }
+            let b = b.unwrap();
+            if mech == Mechanism::LimitCycle && k > 1.0 {
+                assert!((b - 3.0 / (1.0 + k)).abs() < 1e-12, "K={k}: {b}");
+            }
             let h: f64 = 1e-4;
             let (ta, tb) = (td * (-h).exp(), td * h.exp());
             let fd = -(eta_star_exact(mech, tb, tr).unwrap().ln()
@@ -152,6 +165,8 @@ fn local_exponents_match_closed_forms() {
         local_exponent_exact(Mechanism::LimitCycle, 50.0, RespSpec::Ratio(0.3)).unwrap(),
         2.0
     );
+    // The LC η* jumps at K = 1 (1/(24 T_d²) → 1/(8 T_d²)): no derivative there.
+    assert!(local_exponent_exact(Mechanism::LimitCycle, 50.0, RespSpec::Fixed(50.0)).is_err());
     // Sampled curve: exact power law gives the exponent everywhere.
     let t = log_grid(10.0, 400.0, 6).unwrap();
     let eta: Vec<f64> = t.iter().map(|x| 3.0 * x.powf(-2.5)).collect();
@@ -236,9 +251,14 @@ fn cli_csv_header_rows_and_values() {
     ]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "t_delay,t_resp,eta_sp_exact,eta_sp_leading,eta_sp_numeric,eta_sp_gd,eta_lc_exact,eta_lc_leading,eta_lc_numeric,eta_lc_gd");
+    assert_eq!(lines[0], "t_delay,t_resp,eta_sp_exact,eta_sp_leading,eta_sp_numeric,eta_sp_gd,eta_lc_exact,eta_lc_leading,eta_lc_numeric,eta_lc_gd,sp_exact_form,lc_exact_form");
     assert_eq!(lines.len(), 4);
-    let row: Vec<f64> = lines[2].split(',').map(|v| v.parse().unwrap()).collect();
+    assert!(lines[2].ends_with(",closed,closed"), "{}", lines[2]);
+    let row: Vec<f64> = lines[2]
+        .split(',')
+        .take(10)
+        .map(|v| v.parse().unwrap())
+        .collect();
     assert_eq!(row[0], 100.0);
     assert!(rel(row[3], 1.217614e-8) < 5e-7);
     assert!(rel(row[4], row[2]) < 0.01);
@@ -294,4 +314,78 @@ fn theory_figures_are_written_as_png_and_svg() {
             _ => panic!("unexpected file {}", f.display()),
         }
     }
+}
+
+/// `theory --t-resp-ratio 1.5` used to print the T_r ≤ T_d closed form (50 % off the numerics).
+/// For T_d < T_r < 2T_d the minimum sits at r* = 1/(T_d + T_r) and η*_LC = T_r/(T_d + T_r)³;
+/// the closed form now agrees with the criterion evaluated from the ODE.
+#[test]
+fn cli_lc_closed_form_for_long_response_windows() {
+    let (code, out, err) = run_cli(&[
+        "theory",
+        "--t-resp-ratio",
+        "1.5",
+        "--t-delay",
+        "10,40,160",
+        "--format",
+        "csv",
+        "--no-gd",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(lines.len(), 3);
+    for line in lines {
+        assert!(line.ends_with(",closed,closed"), "{line}");
+        let v: Vec<f64> = line
+            .split(',')
+            .take(10)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        let (td, tr) = (v[0], v[1]);
+        let closed = tr / (td + tr).powi(3);
+        assert!(
+            rel(v[6], closed) < 1e-6,
+            "T_d={td}: exact {} vs {closed}",
+            v[6]
+        );
+        assert!(
+            rel(v[8], v[6]) < 1e-6,
+            "T_d={td}: numeric {} vs exact {}",
+            v[8],
+            v[6]
+        );
+    }
+    assert!(!err.contains("'numeric'"), "{err}");
+}
+
+/// For T_r ≥ 2T_d there is no LC closed form: the table falls back to the numerics and says so
+/// (column `lc_exact_form` = numeric and a note), and the library refuses with a typed error.
+#[test]
+fn cli_lc_without_closed_form_is_marked_numeric() {
+    let (code, out, err) = run_cli(&[
+        "theory",
+        "--t-resp-ratio",
+        "2.5",
+        "--t-delay",
+        "10,20",
+        "--no-gd",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().skip(1).take(2).collect();
+    for row in &rows {
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells[10..], ["closed", "numeric"], "{row}");
+        assert_eq!(
+            cells[6], cells[8],
+            "exact column falls back to numeric: {row}"
+        );
+    }
+    assert!(
+        out.contains("closed form needs T_resp < 2 T_delay"),
+        "{out}"
+    );
+    let e = eta_star_exact(Mechanism::LimitCycle, 10.0, 25.0).unwrap_err();
+    assert!(matches!(e, dynphase::Error::NoClosedForm { .. }));
+    assert!(e.to_string().contains("T_resp < 2 T_delay"), "{e}");
+    assert!(!e.to_string().contains('\n'));
 }

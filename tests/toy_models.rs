@@ -73,6 +73,23 @@ fn harness_over_delay_grid_eta_within_one_percent() {
     println!("worst relative eta* error: {worst:e}");
 }
 
+/// Limit cycle with T_d < T_r < 2T_d: no zero of the loss, the minimum moves to
+/// r* = 1/(T_d + T_r); the closed forms of that regime against the ODE numerics.
+#[test]
+fn harness_limit_cycle_long_response_window() {
+    for &td in &[10.0, 60.0, 200.0] {
+        for k in [1.2, 1.5, 1.9] {
+            let m = LimitCycle::new(td, k * td).unwrap();
+            assert!(m.closed_form_domain().is_ok());
+            let e = check_model(&m, 1e-6);
+            assert!(e < 1e-6, "T_d={td} K={k}: {e}");
+        }
+        let m = LimitCycle::new(td, 2.0 * td).unwrap();
+        assert!(m.closed_form_domain().is_err());
+        assert!(m.r_star_closed().is_nan() && m.eta_star_closed().is_nan());
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, .. ProptestConfig::default() })]
     #[test]

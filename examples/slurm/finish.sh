@@ -18,7 +18,7 @@ case "$PRESET" in
   *) EXPERIMENT=${EXPERIMENT:-$PRESET} ;;
 esac
 
-"$DYNPHASE" merge "$OUT/merged" "$OUT"/shard-* --force
+"$DYNPHASE" merge --out "$OUT/merged" "$OUT"/shard-* --force
 "$DYNPHASE" phase "$OUT/merged" --out "$OUT/phase.csv"
 if [ "$SCALING" = 1 ]; then
   {

@@ -38,6 +38,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the outputs of sweep shards.
     Merge(sweep::MergeArgs),
+    /// Show the progress of sweep shards: done/total per shard and overall, with an ETA.
+    Status(sweep::StatusArgs),
     /// Aggregate sweep results into a phase-diagram table.
     Phase(sweep::PhaseArgs),
     /// Fit critical boundaries and their scaling exponent from a phase table.
@@ -65,6 +67,7 @@ pub fn main() -> i32 {
 
 /// Run one parsed subcommand.
 pub fn run_command(command: &Command) -> crate::Result<()> {
+    crate::rnn::kernels::active()?;
     match command {
         Command::Theory(a) => theory::run(a),
         Command::FitPowerLaw(a) => fit::run(a),
@@ -73,6 +76,7 @@ pub fn run_command(command: &Command) -> crate::Result<()> {
         Command::FixedPoints(a) => classify::run_fixed_points(a),
         Command::Sweep(a) => sweep::run_sweep(a),
         Command::Merge(a) => sweep::run_merge(a),
+        Command::Status(a) => sweep::run_status(a),
         Command::Phase(a) => sweep::run_phase(a),
         Command::Scaling(a) => scaling::run(a),
         Command::Figures(a) => figures::run(a),

@@ -9,6 +9,7 @@ use crate::analysis::classify::ClassifierPost;
 use crate::rnn::task::WindowMode;
 use crate::sweep::executor::{SpectralClassifier, TrainExecutor};
 use crate::sweep::phase::{pick_experiment, to_csv_string};
+use crate::sweep::status::{format_duration, sweep_status};
 use crate::sweep::{
     merge_dirs, phase_table, read_store, Experiment, FakeExecutor, Manifest, Overrides, Preset,
     RunExecutor, Shard, SweepOptions,
@@ -26,6 +27,8 @@ pub struct SweepArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Run only shard I of N (0-based, 0 <= I < N), e.g. `--shard $SLURM_ARRAY_TASK_ID/100`.
+    /// Inside a SLURM array task: `auto` (I and N from the array: task id minus the array's
+    /// first id, and the task count) or `auto/N` (I = the task id; for resubmitted indices).
     #[arg(long)]
     pub shard: Option<String>,
     /// Worker threads (one network each); default: all cores.
@@ -66,13 +69,26 @@ pub struct SweepArgs {
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// Output directory (gets runs.jsonl in canonical order and sweep.json).
-    pub out: PathBuf,
-    /// Sweep (shard) directories to merge.
-    #[arg(required = true)]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Sweep (shard) directories to merge. Without --out the first one is the output
+    /// directory (`dynphase merge OUT DIR...`, the older form).
+    #[arg(required = true, value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
     /// Overwrite an existing OUT/runs.jsonl.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Arguments of `dynphase status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Sweep (shard) directories, e.g. `sweeps/nopost/shard-*`.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Worker threads of each shard (its `dynphase sweep --threads`), for the ETA.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
 }
 
 /// Arguments of `dynphase phase`.
@@ -117,7 +133,11 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         epochs: args.epochs,
     };
     let preset = Preset::named(&args.preset)?.with_overrides(&overrides)?;
-    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| Shard::parse_with_env(s, &|k| std::env::var(k).ok()))
+        .transpose()?;
     let threads = match args.threads {
         Some(0) => return Err(Error::invalid("threads", "must be at least 1")),
         Some(k) => k,
@@ -151,6 +171,8 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
         classifier_post: args.classifier_post.clone(),
         shard: shard.map(|s| s.to_string()),
         merged_from: Vec::new(),
+        stream_version: crate::rnn::rng::STREAM_VERSION,
+        kernel: crate::rnn::kernels::current().name().to_string(),
     };
     let opts = SweepOptions {
         threads,
@@ -182,7 +204,19 @@ pub fn run_sweep(args: &SweepArgs) -> Result<()> {
 
 /// Run `dynphase merge`.
 pub fn run_merge(args: &MergeArgs) -> Result<()> {
-    let s = merge_dirs(&args.out, &args.dirs, args.force)?;
+    let (out, inputs) = match &args.out {
+        Some(out) => (out, &args.dirs[..]),
+        None => match args.dirs.split_first() {
+            Some((out, inputs)) if !inputs.is_empty() => (out, inputs),
+            _ => {
+                return Err(Error::invalid(
+                    "merge",
+                    "no input directories given (usage: dynphase merge --out OUT DIR...)",
+                ))
+            }
+        },
+    };
+    let s = merge_dirs(out, inputs, args.force)?;
     for (p, line) in &s.ignored_tails {
         eprintln!(
             "note: {}: ignored the incomplete last line {line} (an interrupted run)",
@@ -201,10 +235,81 @@ pub fn run_merge(args: &MergeArgs) -> Result<()> {
     eprintln!(
         "merged {} records from {} directories ({} identical duplicates dropped{missing}) into {}",
         s.records,
-        args.dirs.len(),
+        inputs.len(),
         s.duplicates,
-        args.out.display()
+        out.display()
     );
+    Ok(())
+}
+
+fn percent(done: usize, total: usize) -> f64 {
+    if total == 0 {
+        100.0
+    } else {
+        100.0 * done as f64 / total as f64
+    }
+}
+
+/// Run `dynphase status`.
+pub fn run_status(args: &StatusArgs) -> Result<()> {
+    if args.threads == 0 {
+        return Err(Error::invalid("threads", "must be at least 1"));
+    }
+    let st = sweep_status(&args.dirs)?;
+    let left = st.left_seconds();
+    let t = args.threads as f64;
+    for (k, d) in st.dirs.iter().enumerate() {
+        let what = match d.shard {
+            Some(s) => format!("{} shard {s}", d.manifest.preset),
+            None => d.manifest.preset.clone(),
+        };
+        let progress = match d.total {
+            Some(n) => format!("{}/{n} done ({:.1}%)", d.done, percent(d.done, n)),
+            None => format!("{} done", d.done),
+        };
+        let eta = match (&left, d.total) {
+            (Some(l), Some(n)) if d.done < n => format!(", ETA {}", format_duration(l[k] / t)),
+            _ => String::new(),
+        };
+        let tail = if d.partial_tail {
+            ", last line incomplete (a run being written, or a killed task)"
+        } else {
+            ""
+        };
+        println!("{} ({what}): {progress}{eta}{tail}", d.dir.display());
+    }
+    if !st.missing_shards.is_empty() {
+        let names: Vec<String> = st
+            .missing_shards
+            .iter()
+            .map(|(s, _)| s.to_string())
+            .collect();
+        println!(
+            "missing: shard{} {} (no directory yet: not started, or not given)",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        );
+    }
+    let progress = match st.total {
+        Some(n) => format!(
+            "{}/{n} done ({:.1}%), {} left",
+            st.done,
+            percent(st.done, n),
+            n - st.done.min(n)
+        ),
+        None => format!("{} done", st.done),
+    };
+    let eta = match (st.total, st.eta_s(args.threads)) {
+        (Some(n), _) if st.done >= n => String::new(),
+        (_, Some(e)) => format!(
+            "; ETA {} with {} thread{} per shard, all shards running at once",
+            format_duration(e),
+            args.threads,
+            if args.threads == 1 { "" } else { "s" }
+        ),
+        (_, None) => "; ETA unknown until a run finishes".to_string(),
+    };
+    println!("overall: {progress}{eta}");
     Ok(())
 }
 

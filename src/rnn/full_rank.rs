@@ -10,6 +10,7 @@
 //! buffers live in [`FullRankWorkspace`].
 
 use super::float::{dot, gemm_nn, Float};
+use super::kernels::{self, multiversion};
 use super::metrics::MetricAcc;
 use super::model::{FullRankParams, Readout, NOISE_STD};
 use super::rng::{self, StreamRng};
@@ -39,29 +40,15 @@ impl<T: Float> EpochNoise<T> {
         }
     }
 
-    /// Draw one epoch from `rng` in the SPEC 4.5 order: ξ (B×N, trial-major), then ε_t
-    /// (B×N) for t = 0…L−1.
+    /// Draw one epoch from the current group of `rng`: ξ (B×N, trial-major), then ε_t
+    /// (B×N) for t = 0…L−1; then move `rng` to the next group (the next epoch).
     pub fn draw(&mut self, rng: &mut StreamRng, n: usize, batch: usize, steps: usize) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the feature was just detected.
-                return unsafe { self.draw_avx512(rng, n, batch, steps) };
-            }
-        }
-        self.draw_impl(rng, n, batch, steps)
-    }
-
-    /// [`Self::draw`] with AVX-512 enabled for its scaling loops (lane-wise products only,
-    /// bit-identical to the baseline build).
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn draw_avx512(&mut self, rng: &mut StreamRng, n: usize, batch: usize, steps: usize) {
-        self.draw_impl(rng, n, batch, steps)
+        draw_dispatch(kernels::current(), self, rng, n, batch, steps);
+        rng.next_group();
     }
 
     #[inline(always)]
-    fn draw_impl(&mut self, rng: &mut StreamRng, n: usize, batch: usize, steps: usize) {
+    pub(crate) fn draw_impl(&mut self, rng: &mut StreamRng, n: usize, batch: usize, steps: usize) {
         let nb = n * batch;
         let tenth = T::from_f64(0.1);
         rng::fill_normal_f32(rng, &mut self.scratch);
@@ -173,35 +160,11 @@ impl<T: Float> FullRankWorkspace<T> {
         noise: &EpochNoise<T>,
         grads: Option<&mut FullRankParams<T>>,
     ) -> EpochStats {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx2")
-            {
-                // SAFETY: the features were just detected.
-                return unsafe { self.run_avx512(p, task, noise, grads) };
-            }
-        }
-        self.run_impl(p, task, noise, grads)
-    }
-
-    /// [`Self::run`] compiled with AVX-512 enabled, so that the elementwise loops use wide
-    /// vectors. Bit-identical to the baseline build: the loops are lane-wise IEEE operations
-    /// (no reassociation, no fused multiply-add contraction), only the vector width differs.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx2")]
-    unsafe fn run_avx512(
-        &mut self,
-        p: &FullRankParams<T>,
-        task: &FullRankTask<T>,
-        noise: &EpochNoise<T>,
-        grads: Option<&mut FullRankParams<T>>,
-    ) -> EpochStats {
-        self.run_impl(p, task, noise, grads)
+        run_dispatch(kernels::current(), self, p, task, noise, grads)
     }
 
     #[inline(always)]
-    fn run_impl(
+    pub(crate) fn run_impl(
         &mut self,
         p: &FullRankParams<T>,
         task: &FullRankTask<T>,
@@ -436,9 +399,37 @@ impl<T: Float> FullRankWorkspace<T> {
     }
 }
 
+multiversion! {
+    /// [`EpochNoise::draw`] compiled for the given path (the scaling loops are lane-wise).
+    fn draw_dispatch<T: Float>(
+        noise: &mut EpochNoise<T>,
+        rng: &mut StreamRng,
+        n: usize,
+        batch: usize,
+        steps: usize,
+    ) {
+        noise.draw_impl(rng, n, batch, steps)
+    }
+}
+
+multiversion! {
+    /// [`FullRankWorkspace::run`] compiled for the given path: the element-wise loops are
+    /// lane-wise IEEE operations in source order, so only the vector width differs.
+    fn run_dispatch<T: Float>(
+        ws: &mut FullRankWorkspace<T>,
+        p: &FullRankParams<T>,
+        task: &FullRankTask<T>,
+        noise: &EpochNoise<T>,
+        grads: Option<&mut FullRankParams<T>>,
+    ) -> EpochStats {
+        ws.run_impl(p, task, noise, grads)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rnn::kernels::Kernel;
     use crate::rnn::rng::{stream, Stream};
     use crate::rnn::task::{FullRankTaskKind, WindowMode};
 
@@ -446,11 +437,11 @@ mod tests {
         v.iter().map(|x| x.to_bits()).collect()
     }
 
-    /// The dispatched (wide-vector) epoch equals the baseline build bit for bit: noise, rates,
-    /// outputs, loss, metrics and every gradient, for the DCDT with and without post period
-    /// and the linear-readout no-memory task.
+    /// Every kernel path gives the same epoch bit for bit: noise, rates, outputs, loss,
+    /// metrics and every gradient, for the DCDT with and without post period and the
+    /// linear-readout no-memory task.
     #[test]
-    fn wide_vector_paths_are_bit_identical_to_the_baseline() {
+    fn every_kernel_path_gives_the_same_epoch() {
         let kinds = [
             FullRankTaskKind::Dcdt {
                 delay_ms: 60,
@@ -469,34 +460,30 @@ mod tests {
             let n = 100;
             let (b, l) = (task.batch, task.steps);
             let p = FullRankParams::<f32>::init(n, s as u64);
-            let mut na = EpochNoise::<f32>::new(n, b, l);
-            let mut nb = EpochNoise::<f32>::new(n, b, l);
-            na.draw(&mut stream(s as u64, Stream::Train), n, b, l);
-            nb.draw_impl(&mut stream(s as u64, Stream::Train), n, b, l);
-            assert_eq!(bits(&na.noise), bits(&nb.noise));
-            assert_eq!(bits(&na.r0), bits(&nb.r0));
-            let mut wa = FullRankWorkspace::<f32>::new(n, b, l);
-            let mut wb = FullRankWorkspace::<f32>::new(n, b, l);
-            let mut ga = FullRankParams::<f32>::zeros(n);
-            let mut gb = FullRankParams::<f32>::zeros(n);
-            let sa = wa.run(&p, &task, &na, Some(&mut ga));
-            let sb = wb.run_impl(&p, &task, &nb, Some(&mut gb));
-            assert_eq!(sa.loss.to_bits(), sb.loss.to_bits());
-            assert_eq!(sa.accuracy.to_bits(), sb.accuracy.to_bits());
-            assert_eq!(sa.reliability.to_bits(), sb.reliability.to_bits());
-            assert_eq!(bits(wa.rates()), bits(wb.rates()));
-            assert_eq!(bits(wa.outputs()), bits(wb.outputs()));
-            for (x, y) in [
-                (&ga.w_in, &gb.w_in),
-                (&ga.b_in, &gb.b_in),
-                (&ga.w_rec, &gb.w_rec),
-                (&ga.b_rec, &gb.b_rec),
-                (&ga.w_out, &gb.w_out),
-                (&ga.b_out, &gb.b_out),
-            ] {
-                assert_eq!(bits(x), bits(y));
+            let epoch = |k: Kernel| {
+                kernels::with_kernel(k, || {
+                    let mut noise = EpochNoise::<f32>::new(n, b, l);
+                    noise.draw(&mut stream(s as u64, Stream::Train), n, b, l);
+                    let mut ws = FullRankWorkspace::<f32>::new(n, b, l);
+                    let mut g = FullRankParams::<f32>::zeros(n);
+                    let st = ws.run(&p, &task, &noise, Some(&mut g));
+                    let mut all = bits(&noise.noise);
+                    for v in [&noise.r0, &ws.r, &ws.o, &g.w_in, &g.b_in, &g.w_rec]
+                        .into_iter()
+                        .chain([&g.b_rec, &g.w_out, &g.b_out])
+                    {
+                        all.extend(bits(v));
+                    }
+                    let scores = [st.loss, st.accuracy, st.reliability, st.grad_norm];
+                    (all, scores.map(f64::to_bits))
+                })
+                .unwrap()
+            };
+            let base = epoch(Kernel::Portable);
+            assert!(f64::from_bits(base.1[0]).is_finite());
+            for k in Kernel::supported_paths() {
+                assert!(epoch(k) == base, "{k} differs from portable");
             }
-            assert!(sa.loss.is_finite() && ga.w_rec.iter().any(|&g| g != 0.0));
         }
     }
 }

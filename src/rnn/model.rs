@@ -4,8 +4,7 @@
 //! be written to / read from `.npz` files unchanged (see [`crate::io::network`]).
 
 use super::float::{dot, Float};
-use super::rng::{self, Stream};
-use rand::Rng;
+use super::rng::{self, Stream, StreamRng};
 
 /// Time step of every model, ms (SPEC 1).
 pub const DT_MS: f64 = 5.0;
@@ -321,11 +320,11 @@ fn full_step<T: Float>(
 /// r_0 = tanh(0.1 ξ), noise 0.001·ε_t inside the tanh, with ξ (N) and then ε_t (N) for each
 /// step drawn by [`rng::fill_normal_f32`] from `rng`. Returns the rates r_1…r_T as a T×N
 /// row-major matrix. The arithmetic is that of the batched trainer for a single trial.
-pub fn simulate_trial_rng<T: Float, R: Rng + ?Sized>(
+pub fn simulate_trial_rng<T: Float>(
     p: &FullRankParams<T>,
     alpha: T,
     inputs: &[[T; 2]],
-    rng: &mut R,
+    rng: &mut StreamRng,
 ) -> Vec<T> {
     let n = p.n_hidden();
     let mut draw = vec![0f32; n];

@@ -80,6 +80,7 @@ impl<T: Float> FullRankTrainer<T> {
     ) -> crate::Result<Self> {
         check_lr(lr)?;
         params.validate()?;
+        super::kernels::active()?;
         let n = params.n_hidden();
         let (b, l) = (task.batch, task.steps);
         Ok(FullRankTrainer {
@@ -242,6 +243,7 @@ impl<T: Float> Rank2Trainer<T> {
     pub fn new(params: Rank2Params<T>, task: Rank2Task<T>, lr: f64) -> crate::Result<Self> {
         check_lr(lr)?;
         params.validate()?;
+        super::kernels::active()?;
         Ok(Rank2Trainer {
             grads: params.clone(),
             ws: Rank2Workspace::new(params.n_hidden(), task.total()),

@@ -87,13 +87,29 @@ pub fn merge_dirs(out: &Path, inputs: &[PathBuf], force: bool) -> Result<MergeSu
             }
         }
     }
+    if manifests
+        .iter()
+        .any(|m| m.stream_version != manifests[0].stream_version)
+    {
+        return Err(Error::invalid(
+            "merge",
+            "the inputs were drawn from different random-stream versions; their records are not comparable",
+        ));
+    }
+    let kernels = manifests
+        .iter()
+        .fold(manifests[0].clone(), |acc, m| {
+            acc.adding_kernels(&m.kernel).unwrap_or(acc)
+        })
+        .kernel;
     let strip = |m: &Manifest| Manifest {
         shard: None,
+        kernel: String::new(),
         ..m.clone()
     };
     let base = strip(&manifests[0]);
     let same = manifests.iter().all(|m| strip(m) == base);
-    let (manifest, grid_size) = if same {
+    let (mut manifest, grid_size) = if same {
         let size = Preset::named(&base.preset)
             .and_then(|p| p.with_overrides(&base.overrides))
             .map(|p| p.len())
@@ -131,11 +147,14 @@ pub fn merge_dirs(out: &Path, inputs: &[PathBuf], force: bool) -> Result<MergeSu
                     "mixed".to_string()
                 },
                 shard: None,
+                stream_version: from[0].stream_version,
+                kernel: String::new(),
                 merged_from: from,
             },
             None,
         )
     };
+    manifest.kernel = kernels;
     let mut records: Vec<RunRecord> = by_id.into_values().map(|(r, _, _)| r).collect();
     sort_canonical(&mut records);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;

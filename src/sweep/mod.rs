@@ -8,6 +8,7 @@
 //! * [`runner`] — [`RunExecutor`], [`FakeExecutor`], [`Shard`] and [`run_sweep`].
 //! * [`merge`] — [`merge_dirs`] for shard outputs.
 //! * [`phase`] — [`phase_table`]: counts per (lr, delay) cell.
+//! * [`status`] — [`status::sweep_status`]: progress and ETA of running shards.
 //!
 //! A sweep directory holds `sweep.json` (preset, overrides, executor, shard) and
 //! `runs.jsonl`. Apart from the final `wall_s` field, each record is a pure function of
@@ -22,6 +23,7 @@ pub mod preset;
 pub mod record;
 pub mod runner;
 pub mod spec;
+pub mod status;
 pub mod store;
 
 pub use merge::{merge_dirs, MergeSummary};

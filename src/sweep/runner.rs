@@ -51,6 +51,86 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
+    /// Parse a `--shard` value: `I/N`, or `auto` / `auto/N` for a SLURM array task (see
+    /// [`Shard::from_slurm`]); `env` looks up environment variables.
+    pub fn parse_with_env(s: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard> {
+        match s.trim() {
+            "auto" => Shard::from_slurm(None, env),
+            t => match t.strip_prefix("auto/") {
+                Some(n) => {
+                    let count = n.trim().parse().ok().filter(|&c: &usize| c > 0).ok_or_else(|| {
+                        Error::invalid(
+                            "shard",
+                            format!("'{s}': N is not a positive integer (expected auto/N, e.g. auto/100)"),
+                        )
+                    })?;
+                    Shard::from_slurm(Some(count), env)
+                }
+                None => Shard::parse(t),
+            },
+        }
+    }
+
+    /// The shard of a SLURM array task, from the variables SLURM sets in its environment.
+    ///
+    /// * `count = None` (`--shard auto`): the array itself is the shard list. Index
+    ///   `(SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP` of
+    ///   `SLURM_ARRAY_TASK_COUNT` (MIN defaults to 0, STEP to 1), so `--array=0-99`,
+    ///   `--array=1-100` and `--array=0-198:2` all give shards 0/100 … 99/100. The array must be
+    ///   a complete range: a task resubmitted alone (`sbatch --array=17`) is an array of one
+    ///   and needs `auto/N`.
+    /// * `count = Some(N)` (`--shard auto/N`): index `SLURM_ARRAY_TASK_ID` of N, whatever the
+    ///   array looks like, for 0-based arrays and resubmitted indices.
+    pub fn from_slurm(count: Option<usize>, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard> {
+        let bad = |why: String| Error::invalid("shard", format!("auto: {why}"));
+        let var = |name: &str, required: bool| -> Result<Option<usize>> {
+            match env(name) {
+                None if required => Err(bad(format!(
+                    "{name} is not set (--shard auto works inside a SLURM array task, \
+                     `sbatch --array=...`; elsewhere give --shard I/N)"
+                ))),
+                None => Ok(None),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| bad(format!("{name}='{v}' is not a non-negative integer"))),
+            }
+        };
+        let id = var("SLURM_ARRAY_TASK_ID", true)?.unwrap_or(0);
+        let (index, count) = match count {
+            Some(n) => (id, n),
+            None => {
+                let n = var("SLURM_ARRAY_TASK_COUNT", true)?.unwrap_or(0);
+                let min = var("SLURM_ARRAY_TASK_MIN", false)?.unwrap_or(0);
+                let step = var("SLURM_ARRAY_TASK_STEP", false)?.unwrap_or(1).max(1);
+                if let Some(max) = var("SLURM_ARRAY_TASK_MAX", false)? {
+                    if max < min || (max - min) / step + 1 != n || (max - min) % step != 0 {
+                        return Err(bad(format!(
+                            "the array {min}-{max}:{step} does not have SLURM_ARRAY_TASK_COUNT={n} \
+                             evenly spaced tasks; give --shard auto/N or I/N"
+                        )));
+                    }
+                }
+                if id < min || (id - min) % step != 0 {
+                    return Err(bad(format!(
+                        "task {id} is not on the array's range (min {min}, step {step})"
+                    )));
+                }
+                ((id - min) / step, n)
+            }
+        };
+        if count == 0 {
+            return Err(bad("SLURM_ARRAY_TASK_COUNT must be at least 1".to_string()));
+        }
+        if index >= count {
+            return Err(bad(format!(
+                "task index {index} is not below the shard count {count} (shards are 0-based)"
+            )));
+        }
+        Ok(Shard { index, count })
+    }
+
     /// The runs of this shard, in canonical order.
     pub fn select(&self, runs: Vec<RunSpec>) -> Vec<RunSpec> {
         runs.into_iter()
@@ -218,7 +298,7 @@ pub fn run_sweep(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let runs_path = dir.join(RUNS_FILE);
     match Manifest::read(dir)? {
-        Some(old) if &old != manifest => {
+        Some(old) if !old.same_sweep(manifest) => {
             let show = |m: &Manifest| serde_json::to_string(m).unwrap_or_default();
             return Err(Error::format(
                 dir.join(MANIFEST_FILE),
@@ -229,7 +309,11 @@ pub fn run_sweep(
                 ),
             ));
         }
-        Some(_) => {}
+        Some(old) => {
+            if let Some(m) = old.adding_kernels(&manifest.kernel) {
+                m.write(dir)?;
+            }
+        }
         None => {
             if runs_path.exists() && std::fs::metadata(&runs_path).map(|m| m.len()).unwrap_or(0) > 0
             {
@@ -362,6 +446,121 @@ mod tests {
             let e = Shard::parse(bad).unwrap_err().to_string();
             assert!(e.starts_with("invalid shard"), "{bad}: {e}");
         }
+    }
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let v: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, x)| (k.to_string(), x.to_string()))
+            .collect();
+        move |k: &str| v.iter().find(|(n, _)| n == k).map(|(_, x)| x.clone())
+    }
+
+    #[test]
+    fn shard_auto_from_slurm_array() {
+        let sh = |s: &str, vars: &[(&str, &str)]| Shard::parse_with_env(s, &env_of(vars));
+        let shard = |index, count| Shard { index, count };
+        // --array=0-99, task 17
+        let a = [
+            ("SLURM_ARRAY_TASK_ID", "17"),
+            ("SLURM_ARRAY_TASK_COUNT", "100"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_MAX", "99"),
+        ];
+        assert_eq!(sh("auto", &a).unwrap(), shard(17, 100));
+        // --array=1-100, task 18 is the 18th task: shard 17/100
+        let b = [
+            ("SLURM_ARRAY_TASK_ID", "18"),
+            ("SLURM_ARRAY_TASK_COUNT", "100"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "100"),
+        ];
+        assert_eq!(sh("auto", &b).unwrap(), shard(17, 100));
+        // --array=0-198:2, task 34
+        let c = [
+            ("SLURM_ARRAY_TASK_ID", "34"),
+            ("SLURM_ARRAY_TASK_COUNT", "100"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_MAX", "198"),
+            ("SLURM_ARRAY_TASK_STEP", "2"),
+        ];
+        assert_eq!(sh("auto", &c).unwrap(), shard(17, 100));
+        // Only ID and COUNT set.
+        let d = [
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ];
+        assert_eq!(sh("auto", &d).unwrap(), shard(3, 4));
+        // A resubmitted single index: auto/N takes the id as the index.
+        let e = [
+            ("SLURM_ARRAY_TASK_ID", "17"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
+            ("SLURM_ARRAY_TASK_MIN", "17"),
+            ("SLURM_ARRAY_TASK_MAX", "17"),
+        ];
+        assert_eq!(sh("auto/100", &e).unwrap(), shard(17, 100));
+        assert_eq!(sh("auto", &e).unwrap(), shard(0, 1));
+        // Plain I/N ignores the environment.
+        assert_eq!(sh("2/5", &[]).unwrap(), shard(2, 5));
+
+        let err = |s: &str, vars: &[(&str, &str)]| sh(s, vars).unwrap_err().to_string();
+        let m = err("auto", &[]);
+        assert!(
+            m.starts_with("invalid shard: auto: SLURM_ARRAY_TASK_ID is not set"),
+            "{m}"
+        );
+        let m = err("auto", &[("SLURM_ARRAY_TASK_ID", "3")]);
+        assert!(m.contains("SLURM_ARRAY_TASK_COUNT is not set"), "{m}");
+        let m = err(
+            "auto",
+            &[
+                ("SLURM_ARRAY_TASK_ID", "x"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ],
+        );
+        assert!(
+            m.contains("SLURM_ARRAY_TASK_ID='x' is not a non-negative integer"),
+            "{m}"
+        );
+        let m = err(
+            "auto",
+            &[
+                ("SLURM_ARRAY_TASK_ID", "4"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ],
+        );
+        assert!(
+            m.contains("task index 4 is not below the shard count 4"),
+            "{m}"
+        );
+        let m = err(
+            "auto",
+            &[
+                ("SLURM_ARRAY_TASK_ID", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "0"),
+            ],
+        );
+        assert!(m.contains("at least 1"), "{m}");
+        // --array=1,5,7: not a range
+        let m = err(
+            "auto",
+            &[
+                ("SLURM_ARRAY_TASK_ID", "5"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_MAX", "7"),
+            ],
+        );
+        assert!(m.contains("does not have SLURM_ARRAY_TASK_COUNT=3"), "{m}");
+        let m = err("auto/0", &d);
+        assert!(m.contains("N is not a positive integer"), "{m}");
+        let m = err("auto/3", &d);
+        assert!(
+            m.contains("task index 3 is not below the shard count 3"),
+            "{m}"
+        );
+        let m = err("auto/4", &[]);
+        assert!(m.contains("SLURM_ARRAY_TASK_ID is not set"), "{m}");
     }
 
     #[test]

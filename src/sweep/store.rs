@@ -51,6 +51,19 @@ pub struct Manifest {
     /// For merged directories with differing inputs: the input manifests (deduplicated).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<Manifest>,
+    /// Version of the random streams the records were drawn from
+    /// ([`crate::rnn::rng::STREAM_VERSION`]); manifests without the field are version 1.
+    #[serde(default = "stream_v1")]
+    pub stream_version: u32,
+    /// Kernel paths that computed the records, comma-separated (`avx512`, `avx2`,
+    /// `portable`). Informational: every path gives the same bits, so a sweep may be resumed
+    /// or merged across paths ([`Manifest::same_sweep`] ignores this field).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kernel: String,
+}
+
+fn stream_v1() -> u32 {
+    1
 }
 
 fn exclude_post() -> String {
@@ -62,6 +75,30 @@ fn reference_window() -> String {
 }
 
 impl Manifest {
+    /// True if both describe the same sweep (everything but the kernel paths agrees).
+    pub fn same_sweep(&self, other: &Manifest) -> bool {
+        let bare = |m: &Manifest| Manifest {
+            kernel: String::new(),
+            ..m.clone()
+        };
+        bare(self) == bare(other)
+    }
+
+    /// `self` with the kernel paths of `other` added (`None` if nothing is new).
+    pub fn adding_kernels(&self, other: &str) -> Option<Manifest> {
+        let mut ks: Vec<&str> = self.kernel.split(',').filter(|k| !k.is_empty()).collect();
+        let before = ks.len();
+        for k in other.split(',').filter(|k| !k.is_empty()) {
+            if !ks.contains(&k) {
+                ks.push(k);
+            }
+        }
+        (ks.len() > before).then(|| Manifest {
+            kernel: ks.join(","),
+            ..self.clone()
+        })
+    }
+
     /// Write the manifest as pretty JSON to `dir/sweep.json`.
     pub fn write(&self, dir: &Path) -> Result<()> {
         let path = dir.join(MANIFEST_FILE);

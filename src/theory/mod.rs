@@ -48,11 +48,17 @@ impl RespSpec {
 
 /// Exact η* of a mechanism (SPEC §7.3):
 /// SP (π⁴/(8T_d²))(1/T_d² − 1/(T_d+T_r)²); LC (r* − r_NL)/|L'(r*⁺)| =
-/// T_r/(4T_d²(T_d+T_r)) for T_r < T_d.
+/// T_r/(4T_d²(T_d+T_r)) for T_r < T_d, 1/(24 T_d²) at T_r = T_d and T_r/(T_d+T_r)³ for
+/// T_d < T_r < 2T_d. For T_r ≥ 2T_d the LC closed form does not exist:
+/// [`Error::NoClosedForm`] (use [`crate::toy::ToyModel::critical_rate`]).
 pub fn eta_star_exact(mech: Mechanism, t_delay: f64, t_resp: f64) -> Result<f64> {
     Ok(match mech {
         Mechanism::SlowPoint => SaddleNode::new(t_delay, t_resp)?.eta_star_closed(),
-        Mechanism::LimitCycle => LimitCycle::new(t_delay, t_resp)?.eta_star_closed(),
+        Mechanism::LimitCycle => {
+            let m = LimitCycle::new(t_delay, t_resp)?;
+            m.closed_form_domain()?;
+            m.eta_star_closed()
+        }
     })
 }
 
@@ -113,8 +119,12 @@ pub fn phase(eta: f64, t_delay: f64, t_resp: f64, criterion: Criterion) -> Resul
 /// η* of one mechanism four ways.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RateSet {
-    /// Exact closed form.
+    /// Exact closed form where it exists (`closed_form`), else the criterion evaluated
+    /// numerically from the ODE (NaN if the numerics were not computed).
     pub exact: f64,
+    /// `true` if `exact` is the closed form, `false` if the model has no closed form at these
+    /// windows (the limit cycle for T_r ≥ 2T_d) and `exact` fell back to the numerics.
+    pub closed_form: bool,
     /// Leading-order form.
     pub leading: f64,
     /// Criterion evaluated numerically from the integrated ODE (NaN if not computed).
@@ -156,19 +166,29 @@ impl Default for TableOptions {
 }
 
 fn rate_set<M: ClosedForm>(m: &M, opts: TableOptions) -> Result<RateSet> {
-    let exact = m.eta_star_closed();
-    let numeric = if opts.numeric {
-        m.critical_rate()?.eta_star
+    let closed_form = m.closed_form_domain().is_ok();
+    let crit = if opts.numeric || (opts.gd && !closed_form) {
+        Some(m.critical_rate()?)
     } else {
-        f64::NAN
+        None
+    };
+    let (exact, r_star) = match (closed_form, crit) {
+        (true, _) => (m.eta_star_closed(), m.r_star_closed()),
+        (false, Some(c)) => (c.eta_star, c.r_star),
+        (false, None) => (f64::NAN, f64::NAN),
+    };
+    let numeric = match crit {
+        Some(c) if opts.numeric => c.eta_star,
+        _ => f64::NAN,
     };
     let gd = if opts.gd {
-        m.gd_boundary(exact, m.r_star_closed())?
+        m.gd_boundary(exact, r_star)?
     } else {
         f64::NAN
     };
     Ok(RateSet {
         exact,
+        closed_form,
         leading: m.eta_star_leading(),
         numeric,
         gd,
@@ -267,9 +287,11 @@ pub fn local_exponents(t: &[f64], eta: &[f64]) -> Result<Vec<f64>> {
 
 /// Local exponent β(T_d) = −d ln η*/d ln T_d of the exact η* with T_r given by `resp`,
 /// in closed form. At fixed T_r it depends only on K = T_r/T_d (q = 1 + K):
-/// SP β = 2 + 2(q² + q + 1)/(q(q + 1)) ∈ [4, 5]; LC β = 2 + 1/q ∈ [2.5, 3] for K < 1 and
-/// 2 + 1/q + 2/(K + 2) for K ≥ 1 (where |L'(r*⁺)| = 2T_d + 4T_d²/T_r). With T_r = K T_d it is
-/// exactly 4 (SP) and 2 (LC).
+/// SP β = 2 + 2(q² + q + 1)/(q(q + 1)) ∈ [4, 5]; LC β = 2 + 1/q ∈ (2.5, 3] for K < 1 and
+/// 3/q ∈ (1, 1.5) for 1 < K < 2 (η* = T_r/(T_d + T_r)³). The LC η* jumps at K = 1 (from
+/// 1/(24T_d²) to 1/(8T_d²)) and has no closed form for K ≥ 2: both give
+/// [`Error::NoClosedForm`]. With T_r = K T_d it is exactly 4 (SP) and 2 (LC) for every K
+/// (every time scale of the models is proportional to T_d).
 pub fn local_exponent_exact(mech: Mechanism, t_delay: f64, resp: RespSpec) -> Result<f64> {
     crate::error::check_positive("t_delay", t_delay)?;
     let t_resp = resp.t_resp(t_delay)?;
@@ -284,10 +306,18 @@ pub fn local_exponent_exact(mech: Mechanism, t_delay: f64, resp: RespSpec) -> Re
     Ok(match mech {
         Mechanism::SlowPoint => 2.0 + 2.0 * (q * q + q + 1.0) / (q * (q + 1.0)),
         Mechanism::LimitCycle => {
+            LimitCycle::new(t_delay, t_resp)?.closed_form_domain()?;
             if t_resp < t_delay {
                 2.0 + 1.0 / q
+            } else if t_resp > t_delay {
+                3.0 / q
             } else {
-                2.0 + 1.0 / q + 2.0 / (k + 2.0)
+                return Err(Error::NoClosedForm {
+                    what: "the limit-cycle local exponent".into(),
+                    reason: "eta* jumps at T_resp = T_delay, so d ln eta*/d ln T_delay \
+                             does not exist there"
+                        .into(),
+                });
             }
         }
     })

@@ -3,7 +3,7 @@
 use std::f64::consts::PI;
 
 use super::{ClosedForm, ToyModel, Windows};
-use crate::Result;
+use crate::{Error, Result};
 
 /// Limit-cycle toy model: the Hopf normal form ρ' = (1 − ρ²) ρ, θ' = 2π r, started at
 /// (x, y) = (0, −1) and turning counter-clockwise, so x(t) = sin 2πrt; output
@@ -155,33 +155,89 @@ impl ToyModel for LimitCycle {
     }
 }
 
+/// Where the closed forms of the critical rate hold, by K = T_r/T_d.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LcRegime {
+    /// K ≤ 1: r* = 1/(2T_d) is a zero of the loss.
+    ZeroLoss,
+    /// 1 < K < 2: no r has zero loss; the minimum moves to r* = 1/(T_d + T_r).
+    Shifted,
+    /// K ≥ 2: several output periods fall in the response window; no closed form here.
+    None,
+}
+
+impl LimitCycle {
+    fn regime(&self) -> LcRegime {
+        let (td, tr) = (self.w.t_delay, self.w.t_resp);
+        if tr <= td {
+            LcRegime::ZeroLoss
+        } else if tr < 2.0 * td {
+            LcRegime::Shifted
+        } else {
+            LcRegime::None
+        }
+    }
+}
+
+/// Closed forms of the critical rate (paper Appendix, limit-cycle model). For T_r ≤ T_d the
+/// minimum is the zero of the loss at r* = 1/(2T_d). For T_d < T_r < 2T_d the output turns
+/// back to 0 at 1/r inside the response window, no r has zero loss, and the minimum moves to
+/// r* = 1/T (T = T_d + T_r, half period T/2) with L(r*) = (T_r − T_d)/(2T_r) and a symmetric
+/// V of slopes T²/(2T_r), so η* = T_r/T³. For T_r ≥ 2T_d [`ClosedForm::closed_form_domain`]
+/// refuses and the closed-form methods return NaN (the numerics of [`ToyModel`] still apply).
 impl ClosedForm for LimitCycle {
+    fn closed_form_domain(&self) -> Result<()> {
+        match self.regime() {
+            LcRegime::None => Err(Error::NoClosedForm {
+                what: "eta* of the limit-cycle model".into(),
+                reason: format!(
+                    "the closed form needs T_resp < 2 T_delay (got T_delay = {}, T_resp = {}); \
+                     use the numeric criterion",
+                    self.w.t_delay, self.w.t_resp
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
     fn loss_closed(&self, r: f64) -> f64 {
         self.loss_exact(r).0
     }
     fn loss_slope_closed(&self, r: f64) -> f64 {
         self.loss_exact(r).1
     }
-    /// r* = 1/(2 T_d).
+    /// r* = 1/(2 T_d) for T_r ≤ T_d, 1/(T_d + T_r) for T_d < T_r < 2T_d.
     fn r_star_closed(&self) -> f64 {
-        1.0 / (2.0 * self.w.t_delay)
+        match self.regime() {
+            LcRegime::ZeroLoss => 1.0 / (2.0 * self.w.t_delay),
+            LcRegime::Shifted => 1.0 / self.w.total(),
+            LcRegime::None => f64::NAN,
+        }
     }
     /// r_NL = 1/(2 (T_d + T_r)).
     fn r_nl_closed(&self) -> f64 {
-        1.0 / (2.0 * self.w.total())
-    }
-    /// 2 T_d if T_r < T_d, else 2 T_d + 4 T_d²/T_r (6 T_d at T_r = T_d).
-    fn slope_right_closed(&self) -> f64 {
-        let (td, tr) = (self.w.t_delay, self.w.t_resp);
-        if tr < td {
-            2.0 * td
-        } else {
-            2.0 * td + 4.0 * td * td / tr
+        match self.regime() {
+            LcRegime::None => f64::NAN,
+            _ => 1.0 / (2.0 * self.w.total()),
         }
     }
-    /// 2 T_d²/T_r.
+    /// 2 T_d if T_r < T_d; 6 T_d at T_r = T_d; T²/(2 T_r) for T_d < T_r < 2T_d.
+    fn slope_right_closed(&self) -> f64 {
+        let (td, tr) = (self.w.t_delay, self.w.t_resp);
+        match self.regime() {
+            LcRegime::ZeroLoss if tr < td => 2.0 * td,
+            LcRegime::ZeroLoss => 6.0 * td,
+            LcRegime::Shifted => self.w.total().powi(2) / (2.0 * tr),
+            LcRegime::None => f64::NAN,
+        }
+    }
+    /// 2 T_d²/T_r for T_r ≤ T_d; T²/(2 T_r) for T_d < T_r < 2T_d.
     fn slope_left_closed(&self) -> f64 {
-        2.0 * self.w.t_delay.powi(2) / self.w.t_resp
+        let (td, tr) = (self.w.t_delay, self.w.t_resp);
+        match self.regime() {
+            LcRegime::ZeroLoss => 2.0 * td * td / tr,
+            LcRegime::Shifted => self.w.total().powi(2) / (2.0 * tr),
+            LcRegime::None => f64::NAN,
+        }
     }
     /// T_r T_d⁻³/4 (β = 3).
     fn eta_star_leading(&self) -> f64 {

@@ -207,6 +207,12 @@ pub trait ToyModel: Sync {
 /// Closed forms of SPEC §7 that a toy model may provide; the generic test harness compares each
 /// one with the numerics of [`ToyModel`].
 pub trait ClosedForm: ToyModel {
+    /// `Ok` if the closed forms below hold at this model's windows, else
+    /// [`Error::NoClosedForm`] saying which domain they need (default: they hold everywhere).
+    /// Outside it the methods below return NaN.
+    fn closed_form_domain(&self) -> Result<()> {
+        Ok(())
+    }
     /// Exact loss L(r) for every r (the exact wrong-output measure).
     fn loss_closed(&self, r: f64) -> f64;
     /// Exact slope L'(r) wherever L is differentiable.
