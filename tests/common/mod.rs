@@ -39,3 +39,27 @@ pub fn data_file(rel: &str) -> PathBuf {
         .join("tests/data")
         .join(rel)
 }
+
+/// FNV-1a (64 bit) over the little-endian bytes of `f64` values.
+pub fn fnv1a_f64<'a>(slices: impl IntoIterator<Item = &'a [f64]>) -> u64 {
+    fnv1a(
+        slices
+            .into_iter()
+            .flat_map(|s| s.iter().flat_map(|x| x.to_le_bytes())),
+    )
+}
+
+/// FNV-1a (64 bit) over the little-endian bytes of `f32` values.
+pub fn fnv1a_f32<'a>(slices: impl IntoIterator<Item = &'a [f32]>) -> u64 {
+    fnv1a(
+        slices
+            .into_iter()
+            .flat_map(|s| s.iter().flat_map(|x| x.to_le_bytes())),
+    )
+}
+
+fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
