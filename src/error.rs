@@ -7,7 +7,11 @@
 use std::path::PathBuf;
 
 /// Errors produced by `dynphase`.
+///
+/// New variants may be added in minor releases, so matches need a wildcard arm. Variants that
+/// wrap a typed cause keep it as their [`std::error::Error::source`].
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A parameter is outside its valid domain (non-positive window, NaN, empty grid, ...).
     #[error("invalid {name}: {reason}")]
@@ -41,6 +45,33 @@ pub enum Error {
         context: String,
         /// Why.
         reason: String,
+    },
+    /// A least-squares fit produced no parameters.
+    #[error("numerical failure in {context}: {source}")]
+    Fit {
+        /// The procedure that failed.
+        context: String,
+        /// The typed cause (e.g. the MINPACK status).
+        #[source]
+        source: crate::fit::lm::FitError,
+    },
+    /// A `.npy` file could not be read.
+    #[error("{path}: {source}")]
+    Npy {
+        /// The file involved.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: crate::io::npy::NpyError,
+    },
+    /// A `.npz` archive could not be read.
+    #[error("{path}: {source}")]
+    Npz {
+        /// The file involved.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: crate::io::npz::NpzError,
     },
     /// An unknown name was requested (preset, experiment, model, task, column, ...).
     #[error("unknown {kind} '{name}' (expected one of: {expected})")]

@@ -1,27 +1,11 @@
 //! `dynphase classify` / `dynphase fixed-points` end to end.
 
+mod common;
+use common::{field as value, run};
+
 use dynphase::analysis::index::index_from_signs;
 use dynphase::io::{network, npy};
 use dynphase::rnn::{FullRankParams, Rank2Params};
-use std::process::Command;
-
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dynphase"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn value<'a>(out: &'a str, key: &str) -> &'a str {
-    out.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
-        .unwrap_or_else(|| panic!("no '{key}' in {out}"))
-}
 
 #[test]
 fn classify_rates_npy_gives_spec_test_vector() {

@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 /// rounding noise of order 1e-30 or below in both paths, so an absolute floor of 1e-15 (far
 /// below any index that matters) is added.
 fn rel_close(a: f64, b: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol * a.abs().max(b.abs()) + 1e-15
+    approx::relative_eq!(a, b, epsilon = 1e-15, max_relative = tol)
 }
 
 #[test]

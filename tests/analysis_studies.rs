@@ -1,7 +1,7 @@
-//! Long studies (ignored by default; run with
-//! `cargo test --release --test analysis_studies -- --ignored --nocapture`).
-//! They print the numbers quoted in the analysis documentation and assert the paper's
-//! qualitative findings.
+//! Studies behind the numbers quoted in the analysis documentation (`docs/outcomes.md`,
+//! `docs/mechanism-index.md`): each prints its table and asserts the quoted numbers. The two
+//! long ones are ignored by default; run them with
+//! `cargo test --release --test analysis_studies -- --ignored --nocapture`.
 
 use dynphase::analysis::classify::ClassifyConfig;
 use dynphase::analysis::fixed_points::FixedPointConfig;
@@ -57,7 +57,17 @@ fn fig3c_rank2_post_study_two_delays() {
                 "  T={d} post={post}: learned networks oscillating in the long rollout: {dyn_lc}"
             );
         }
-        assert!(fp > 0.8, "with post almost all learned networks rotate");
+        // What docs/outcomes.md states for this study: with the post period at least 90 % of
+        // the learned networks rotate, without it at most 10 %, and the Bonferroni-corrected
+        // Fisher test gives ***. (The exact counts quoted there, 19/19 vs 0/20 at p = 1/C(39, 19),
+        // were measured with the first version of the random streams.)
+        assert!(
+            row.post.0 >= 15 && row.no_post.0 >= 15,
+            "most networks learn: {row:?}"
+        );
+        assert!(fp >= 0.9, "with post {fp}");
+        assert!(fnp <= 0.1, "without post {fnp}");
+        assert!(row.p_adjusted < 1e-3 && row.stars == "***", "{row:?}");
     }
 }
 
@@ -99,8 +109,8 @@ fn full_rank_spectral_and_dynamical_labels_agree() {
     assert!(agree as f64 >= 0.9 * nets.len() as f64);
 }
 
+/// Not ignored: about 4 s of one core.
 #[test]
-#[ignore = "trains one rank-2 network for 150,000 epochs and classifies a checkpoint every 5,000 epochs (minutes); run with --ignored"]
 fn fig_s1_rank2_mechanism_tracking() {
     use dynphase::analysis::index::Mechanism;
     use dynphase::analysis::tracking::{first_transition, track_rank2};
@@ -119,8 +129,21 @@ fn fig_s1_rank2_mechanism_tracking() {
         );
     }
     let labels: Vec<(usize, Mechanism)> = cps.iter().map(|c| (c.epoch, c.mechanism)).collect();
-    println!(
-        "SP -> LC transition at epoch {:?}",
-        first_transition(&labels, Mechanism::SlowPoint, Mechanism::LimitCycle)
-    );
+    let switch = first_transition(&labels, Mechanism::SlowPoint, Mechanism::LimitCycle);
+    println!("SP -> LC transition at epoch {switch:?}");
+    // The numbers quoted in docs/mechanism-index.md: SP-labelled up to epoch 80,000, LC from
+    // 85,000 on. The switch sits in a steep part of training, so the rounding of the arithmetic
+    // can move it by a checkpoint (the earlier kernels gave 80,000); the test pins one switch
+    // between 70,000 and 90,000 with SP well before and LC well after.
+    assert_eq!(cps.len(), 31, "checkpoints at 0, 5,000, ..., 150,000");
+    let switch = switch.expect("an SP -> LC switch");
+    assert!((70_000..=90_000).contains(&switch), "switch at {switch}");
+    for c in &cps {
+        let want = if c.epoch < switch {
+            Mechanism::SlowPoint
+        } else {
+            Mechanism::LimitCycle
+        };
+        assert_eq!(c.mechanism, want, "epoch {} (switch {switch})", c.epoch);
+    }
 }

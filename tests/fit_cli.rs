@@ -1,27 +1,7 @@
 //! `dynphase fit-power-law` end to end.
 
-use std::process::Command;
-
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dynphase"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn value(out: &str, key: &str) -> f64 {
-    out.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
-        .unwrap_or_else(|| panic!("no {key} in {out}"))
-        .trim()
-        .parse()
-        .unwrap()
-}
+mod common;
+use common::{run, value};
 
 #[test]
 fn fits_exact_power_law_from_csv() {

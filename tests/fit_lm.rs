@@ -208,3 +208,43 @@ fn bad_input_is_an_error() {
         .fit(&t, &y, [0.1, 0.1], Some(4))
         .is_err());
 }
+
+#[test]
+fn non_convergence_is_a_typed_status_with_its_source() {
+    use dynphase::fit::{FitError, LmStatus};
+    // An exponential decay from far away with 6 evaluations: MINPACK stops with status 5.
+    let x = [0.0f64, 1.0, 2.0, 3.0, 4.0];
+    let y: Vec<f64> = x.iter().map(|t| 2.0 * (-0.7 * t).exp()).collect();
+    let e = curve_fit(
+        |t, p| p[0] * (-p[1] * t).exp(),
+        &x,
+        &y,
+        &[10.0, 5.0],
+        &opts_maxfev(6),
+    )
+    .unwrap_err();
+    match &e {
+        dynphase::Error::Fit {
+            source: FitError::NotConverged { status, nfev },
+            ..
+        } => {
+            assert_eq!(*status, LmStatus::MaxFev);
+            assert!(*nfev >= 6, "{nfev}");
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert!(std::error::Error::source(&e).is_some());
+    assert!(e.to_string().contains("MINPACK status 5"), "{e}");
+    // NaN residuals at the start.
+    let e = curve_fit(|_, _| f64::NAN, &x, &y, &[1.0, 1.0], &Default::default()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            dynphase::Error::Fit {
+                source: FitError::NonFiniteStart,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}

@@ -1,30 +1,12 @@
 //! `dynphase scaling` end to end on phase tables built from known boundaries.
 
+mod common;
+use common::{run, value};
+
 use std::path::Path;
 use std::process::Command;
 
 use dynphase::fit::{exp_saturation, logistic, transposed_logistic, PhaseCell, PhaseTable};
-
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dynphase"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn value(out: &str, key: &str) -> f64 {
-    out.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
-        .unwrap_or_else(|| panic!("no {key} in {out}"))
-        .trim()
-        .parse()
-        .unwrap()
-}
 
 const N: u64 = 10_000;
 

@@ -30,7 +30,8 @@
 //!   spectral and dynamical labels agree on 39/40 (26/27 learned); the one disagreement
 //!   (100 ms, seed 1, index 0.0106) has irregular, non-periodic after-trial activity.
 //! * Fig S1 (seed-30 rank-2 network, T = 30, R = 10 steps, lr 0.01, checkpoints every 5,000
-//!   epochs): SP-labelled up to epoch 75,000, LC from epoch 80,000 on.
+//!   epochs): SP-labelled up to epoch 80,000, LC from epoch 85,000 on (see
+//!   `docs/mechanism-index.md` on how rounding can move the switch by a checkpoint).
 
 pub mod classify;
 pub mod field;

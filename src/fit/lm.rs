@@ -105,6 +105,24 @@ impl LmStatus {
     }
 }
 
+/// Why a least-squares fit returned no parameters: the typed cause carried by
+/// [`Error::Fit`](crate::Error::Fit) and by a failed row of a scaling analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FitError {
+    /// MINPACK stopped with a status other than 1–4 (scipy: "optimal parameters not found").
+    #[error("optimal parameters not found (MINPACK status {} after {nfev} evaluations)", status.code())]
+    NotConverged {
+        /// The termination status.
+        status: LmStatus,
+        /// Residual evaluations used.
+        nfev: usize,
+    },
+    /// The residuals at the starting point are NaN or infinite.
+    #[error("residuals at the starting point are not finite (NaN or infinite data or model)")]
+    NonFiniteStart,
+}
+
 /// Result of a Levenberg–Marquardt fit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LmResult {
@@ -484,10 +502,10 @@ where
     fcn(&x, &mut fvec);
     let mut nfev = 1usize;
     if fvec.iter().any(|v| !v.is_finite()) {
-        return Err(Error::numerical(
-            "Levenberg-Marquardt",
-            "residuals at the starting point are not finite (NaN or infinite data or model)",
-        ));
+        return Err(Error::Fit {
+            context: "Levenberg-Marquardt".into(),
+            source: FitError::NonFiniteStart,
+        });
     }
     let mut fnorm = enorm(&fvec);
 
@@ -756,14 +774,13 @@ where
         opts,
     )?;
     if !res.status.converged() {
-        return Err(Error::numerical(
-            "curve fit",
-            format!(
-                "optimal parameters not found (MINPACK status {} after {} evaluations)",
-                res.status.code(),
-                res.nfev
-            ),
-        ));
+        return Err(Error::Fit {
+            context: "curve fit".into(),
+            source: FitError::NotConverged {
+                status: res.status,
+                nfev: res.nfev,
+            },
+        });
     }
     Ok(res)
 }

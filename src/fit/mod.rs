@@ -19,7 +19,7 @@ pub mod power_law;
 pub mod scaling;
 
 pub use boundary_fits::BoundaryFits;
-pub use lm::{curve_fit, lmdif, LmOptions, LmResult, LmStatus};
+pub use lm::{curve_fit, lmdif, FitError, LmOptions, LmResult, LmStatus};
 pub use mle::{fit_mle, MleOptions, MleResult, MleRow};
 pub use onset::{exp_saturation, logistic, transposed_logistic, OnsetModel};
 pub use phase_table::{PhaseCell, PhaseTable, PHASE_HEADER};

@@ -5,6 +5,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::lm::FitError;
 use super::mle::{fit_mle, MleOptions};
 use super::onset::OnsetModel;
 use super::phase_table::{PhaseCell, PhaseTable};
@@ -159,8 +160,8 @@ pub enum RowStatus {
     LowPeak,
     /// Excluded by `exclude_lrs` or beyond `top_lrs`.
     Excluded,
-    /// The onset fit failed (message).
-    FitFailed(String),
+    /// The onset fit failed, with the optimiser's typed status.
+    FitFailed(FitError),
     /// The fitted critical point is not positive, so it has no logarithm.
     NonPositive,
 }
@@ -417,7 +418,8 @@ pub fn two_step(table: &PhaseTable, setup: &ScalingSetup) -> Result<TwoStepResul
                     }
                 }
             }
-            Err(e) => row.status = RowStatus::FitFailed(e.to_string()),
+            Err(Error::Fit { source, .. }) => row.status = RowStatus::FitFailed(source),
+            Err(e) => return Err(e),
         }
     }
     if x.len() < 3 {

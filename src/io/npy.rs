@@ -1,4 +1,5 @@
-//! `.npy` arrays (NumPy format version 1.0/2.0/3.0): little-endian `f4`/`f8`, C order.
+//! `.npy` arrays (NumPy format version 1.0/2.0/3.0): little-endian `f4`/`f8`; written in C
+//! order, read in C or Fortran order.
 //!
 //! Layout: magic `\x93NUMPY`, major/minor version, header length (u16 LE for v1, u32 LE for
 //! v2/v3), an ASCII Python dict `{'descr': '<f4', 'fortran_order': False, 'shape': (..), }`
@@ -119,81 +120,129 @@ pub fn write_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
-/// Read a `.npy` file (`<f4`, `<f8`, C order).
-pub fn read(path: &Path) -> Result<NpyArray> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    from_bytes(&bytes).map_err(|r| Error::format(path, r))
+/// Why `.npy` bytes could not be read. The `Display` form is one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NpyError {
+    /// The bytes do not start with `\x93NUMPY`.
+    #[error("not a .npy file (bad magic)")]
+    BadMagic,
+    /// A format version other than 1, 2 or 3.
+    #[error("unsupported .npy version {0}")]
+    UnsupportedVersion(u8),
+    /// The file ends inside its header.
+    #[error("truncated .npy header")]
+    TruncatedHeader,
+    /// The header is not UTF-8 text.
+    #[error("header is not text")]
+    HeaderNotText,
+    /// A required header key (`descr`, `fortran_order`, `shape`) is missing.
+    #[error("header has no '{0}'")]
+    MissingKey(&'static str),
+    /// An element type other than little-endian `f4`/`f8` (e.g. big-endian `>f8`, integers).
+    #[error("unsupported dtype '{0}' (expected little-endian float32 '<f4' or float64 '<f8')")]
+    UnsupportedDtype(String),
+    /// `fortran_order` is neither `True` nor `False`.
+    #[error("bad fortran_order '{0}'")]
+    BadFortranOrder(String),
+    /// The shape is not a tuple of non-negative integers.
+    #[error("malformed shape '{0}'")]
+    MalformedShape(String),
+    /// The element count or byte size overflows `usize`.
+    #[error("shape overflows")]
+    ShapeOverflow,
+    /// Fewer data bytes than the shape needs.
+    #[error("truncated data: {got} bytes for shape {shape:?}, expected {need}")]
+    TruncatedData {
+        /// Data bytes present.
+        got: usize,
+        /// The shape from the header.
+        shape: Vec<usize>,
+        /// Data bytes the shape needs.
+        need: usize,
+    },
 }
 
-/// Parse `.npy` bytes; the error is a one-line reason.
-pub fn from_bytes(bytes: &[u8]) -> std::result::Result<NpyArray, String> {
+/// Read a `.npy` file (`<f4` or `<f8`, C or Fortran order).
+pub fn read(path: &Path) -> Result<NpyArray> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    from_bytes(&bytes).map_err(|source| Error::Npy {
+        path: path.into(),
+        source,
+    })
+}
+
+/// Parse `.npy` bytes. Little-endian `f4`/`f8` in C or Fortran order are accepted (Fortran
+/// order is transposed to C order); anything else is a typed [`NpyError`].
+pub fn from_bytes(bytes: &[u8]) -> std::result::Result<NpyArray, NpyError> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
-        return Err("not a .npy file (bad magic)".into());
+        return Err(NpyError::BadMagic);
     }
     let major = bytes[6];
     let (hlen, start) = match major {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
         2 | 3 => {
             if bytes.len() < 12 {
-                return Err("truncated .npy header".into());
+                return Err(NpyError::TruncatedHeader);
             }
             (
                 u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
                 12,
             )
         }
-        v => return Err(format!("unsupported .npy version {v}")),
+        v => return Err(NpyError::UnsupportedVersion(v)),
     };
     if bytes.len() < start + hlen {
-        return Err("truncated .npy header".into());
+        return Err(NpyError::TruncatedHeader);
     }
-    let dict = std::str::from_utf8(&bytes[start..start + hlen])
-        .map_err(|_| "header is not text".to_string())?;
-    let descr = dict_value(dict, "descr").ok_or("header has no 'descr'")?;
+    let dict =
+        std::str::from_utf8(&bytes[start..start + hlen]).map_err(|_| NpyError::HeaderNotText)?;
+    let descr = dict_value(dict, "descr").ok_or(NpyError::MissingKey("descr"))?;
     let descr = descr.trim().trim_matches(|c| c == '\'' || c == '"');
     let dtype = match descr {
         "<f4" | "f4" => Dtype::F32,
         "<f8" | "f8" => Dtype::F64,
-        d => return Err(format!("unsupported dtype '{d}' (expected <f4 or <f8)")),
+        d => return Err(NpyError::UnsupportedDtype(d.to_string())),
     };
-    let fortran = dict_value(dict, "fortran_order").ok_or("header has no 'fortran_order'")?;
-    if fortran.trim() != "False" {
-        return Err("Fortran-order arrays are not supported".into());
-    }
-    let shape_s = dict_value(dict, "shape").ok_or("header has no 'shape'")?;
+    let fortran = dict_value(dict, "fortran_order").ok_or(NpyError::MissingKey("fortran_order"))?;
+    let fortran = match fortran.trim() {
+        "False" => false,
+        "True" => true,
+        f => return Err(NpyError::BadFortranOrder(f.to_string())),
+    };
+    let shape_s = dict_value(dict, "shape").ok_or(NpyError::MissingKey("shape"))?;
     let shape_s = shape_s.trim();
+    let malformed = || NpyError::MalformedShape(shape_s.to_string());
     let inner = shape_s
         .strip_prefix('(')
         .and_then(|s| s.strip_suffix(')'))
-        .ok_or("malformed shape")?;
+        .ok_or_else(malformed)?;
     let mut shape = Vec::new();
     for part in inner.split(',') {
         let p = part.trim();
         if p.is_empty() {
             continue;
         }
-        shape.push(
-            p.parse::<usize>()
-                .map_err(|_| format!("bad shape entry '{p}'"))?,
-        );
+        shape.push(p.parse::<usize>().map_err(|_| malformed())?);
     }
     let count = shape
         .iter()
         .try_fold(1usize, |a, &s| a.checked_mul(s))
-        .ok_or("shape overflows")?;
+        .ok_or(NpyError::ShapeOverflow)?;
     let width = match dtype {
         Dtype::F32 => 4,
         Dtype::F64 => 8,
     };
     let data_bytes = &bytes[start + hlen..];
-    let need = count.checked_mul(width).ok_or("shape overflows")?;
+    let need = count.checked_mul(width).ok_or(NpyError::ShapeOverflow)?;
     if data_bytes.len() < need {
-        return Err(format!(
-            "truncated data: {} bytes for shape {shape:?}, expected {need}",
-            data_bytes.len()
-        ));
+        return Err(NpyError::TruncatedData {
+            got: data_bytes.len(),
+            shape,
+            need,
+        });
     }
-    let data = match dtype {
+    let data: Vec<f64> = match dtype {
         Dtype::F32 => data_bytes[..need]
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64)
@@ -203,7 +252,34 @@ pub fn from_bytes(bytes: &[u8]) -> std::result::Result<NpyArray, String> {
             .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
             .collect(),
     };
+    let data = if fortran && shape.len() > 1 {
+        fortran_to_c(&shape, &data)
+    } else {
+        data
+    };
     Ok(NpyArray { shape, dtype, data })
+}
+
+/// Reorder column-major (Fortran) values into row-major (C) order.
+fn fortran_to_c(shape: &[usize], data: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; data.len()];
+    let mut index = vec![0usize; shape.len()];
+    for v in out.iter_mut() {
+        // `index` runs through C order; its Fortran offset has the first axis fastest.
+        let mut offset = 0;
+        for k in (0..shape.len()).rev() {
+            offset = offset * shape[k] + index[k];
+        }
+        *v = data[offset];
+        for k in (0..shape.len()).rev() {
+            index[k] += 1;
+            if index[k] < shape[k] {
+                break;
+            }
+            index[k] = 0;
+        }
+    }
+    out
 }
 
 /// The raw text of `key`'s value in a Python dict literal (up to the next top-level comma).
@@ -252,9 +328,10 @@ mod tests {
     fn corrupt_inputs_are_errors() {
         assert!(from_bytes(b"hello").is_err());
         let b = to_bytes_f32(&[4], &[1.0; 4]).unwrap();
-        assert!(from_bytes(&b[..b.len() - 1])
-            .unwrap_err()
-            .contains("truncated"));
+        assert!(matches!(
+            from_bytes(&b[..b.len() - 1]),
+            Err(NpyError::TruncatedData { need: 16, .. })
+        ));
         assert!(from_bytes(&b[..20]).is_err());
         assert!(to_bytes_f32(&[3], &[1.0; 4]).is_err());
     }

@@ -85,35 +85,82 @@ pub fn write_f32(path: &Path, arrays: &[(&str, Vec<usize>, Vec<f32>)]) -> Result
     std::fs::write(path, to_bytes(&entries)).map_err(|e| Error::io(path, e))
 }
 
-fn u16_at(b: &[u8], i: usize) -> std::result::Result<u16, String> {
-    b.get(i..i + 2)
-        .map(|s| u16::from_le_bytes([s[0], s[1]]))
-        .ok_or_else(|| "truncated zip structure".to_string())
+/// Why `.npz` bytes could not be read. The `Display` form is one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NpzError {
+    /// No ZIP end-of-central-directory record.
+    #[error("not a zip archive (no end-of-central-directory record)")]
+    NotZip,
+    /// A ZIP structure ends early.
+    #[error("truncated zip structure")]
+    Truncated,
+    /// A central-directory record has a bad signature.
+    #[error("corrupt central directory")]
+    CorruptDirectory,
+    /// An entry's local header has a bad signature.
+    #[error("corrupt local header for '{0}'")]
+    CorruptLocalHeader(String),
+    /// An entry's data run past the end of the file.
+    #[error("entry '{0}' is truncated")]
+    EntryTruncated(String),
+    /// An entry's deflate stream is invalid.
+    #[error("entry '{entry}': invalid deflate stream")]
+    Deflate {
+        /// Entry name.
+        entry: String,
+    },
+    /// A compression method other than stored (0) or deflate (8).
+    #[error("entry '{entry}': unsupported compression method {method}")]
+    UnsupportedCompression {
+        /// Entry name.
+        entry: String,
+        /// ZIP method code.
+        method: u16,
+    },
+    /// Size or CRC-32 of the unpacked entry does not match the directory.
+    #[error("entry '{0}': CRC or size mismatch (corrupt file)")]
+    Checksum(String),
+    /// The entry is not a readable `.npy` array.
+    #[error("entry '{entry}': {source}")]
+    Entry {
+        /// Entry name.
+        entry: String,
+        /// Why the array could not be read.
+        #[source]
+        source: npy::NpyError,
+    },
 }
 
-fn u32_at(b: &[u8], i: usize) -> std::result::Result<u32, String> {
+fn u16_at(b: &[u8], i: usize) -> std::result::Result<u16, NpzError> {
+    b.get(i..i + 2)
+        .map(|s| u16::from_le_bytes([s[0], s[1]]))
+        .ok_or(NpzError::Truncated)
+}
+
+fn u32_at(b: &[u8], i: usize) -> std::result::Result<u32, NpzError> {
     b.get(i..i + 4)
         .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-        .ok_or_else(|| "truncated zip structure".to_string())
+        .ok_or(NpzError::Truncated)
 }
 
 /// Parse `.npz` bytes into `(name, array)` pairs in archive order (names without `.npy`).
-pub fn from_bytes(b: &[u8]) -> std::result::Result<Vec<(String, NpyArray)>, String> {
+pub fn from_bytes(b: &[u8]) -> std::result::Result<Vec<(String, NpyArray)>, NpzError> {
     // End of central directory: search backwards for its signature.
     if b.len() < 22 {
-        return Err("not a zip archive (too short)".into());
+        return Err(NpzError::NotZip);
     }
     let eocd = (0..=b.len() - 22)
         .rev()
         .take(65_557)
         .find(|&i| b[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
-        .ok_or("not a zip archive (no end-of-central-directory record)")?;
+        .ok_or(NpzError::NotZip)?;
     let count = u16_at(b, eocd + 10)? as usize;
     let mut p = u32_at(b, eocd + 16)? as usize;
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         if u32_at(b, p)? != 0x0201_4b50 {
-            return Err("corrupt central directory".into());
+            return Err(NpzError::CorruptDirectory);
         }
         let method = u16_at(b, p + 10)?;
         let crc = u32_at(b, p + 16)?;
@@ -123,36 +170,46 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Vec<(String, NpyArray)>, Stri
         let xlen = u16_at(b, p + 30)? as usize;
         let clen = u16_at(b, p + 32)? as usize;
         let local = u32_at(b, p + 42)? as usize;
-        let name = b
-            .get(p + 46..p + 46 + nlen)
-            .ok_or("truncated zip structure")?;
+        let name = b.get(p + 46..p + 46 + nlen).ok_or(NpzError::Truncated)?;
         let name = String::from_utf8_lossy(name).to_string();
         p += 46 + nlen + xlen + clen;
         if u32_at(b, local)? != 0x0403_4b50 {
-            return Err(format!("corrupt local header for '{name}'"));
+            return Err(NpzError::CorruptLocalHeader(name));
         }
         let lnlen = u16_at(b, local + 26)? as usize;
         let lxlen = u16_at(b, local + 28)? as usize;
         let start = local + 30 + lnlen + lxlen;
-        let raw = b
-            .get(start..start + csize)
-            .ok_or_else(|| format!("entry '{name}' is truncated"))?;
+        let Some(raw) = b.get(start..start + csize) else {
+            return Err(NpzError::EntryTruncated(name));
+        };
         let data = match method {
             0 => raw.to_vec(),
-            8 => miniz_oxide::inflate::decompress_to_vec_with_limit(raw, usize_.max(1) * 2 + 64)
-                .map_err(|e| format!("entry '{name}': deflate error {e:?}"))?,
-            m => {
-                return Err(format!(
-                    "entry '{name}': unsupported compression method {m}"
-                ))
+            8 => match miniz_oxide::inflate::decompress_to_vec_with_limit(
+                raw,
+                usize_.max(1) * 2 + 64,
+            ) {
+                Ok(d) => d,
+                Err(_) => return Err(NpzError::Deflate { entry: name }),
+            },
+            method => {
+                return Err(NpzError::UnsupportedCompression {
+                    entry: name,
+                    method,
+                })
             }
         };
         if data.len() != usize_ || crc32fast::hash(&data) != crc {
-            return Err(format!(
-                "entry '{name}': CRC or size mismatch (corrupt file)"
-            ));
+            return Err(NpzError::Checksum(name));
         }
-        let arr = npy::from_bytes(&data).map_err(|r| format!("entry '{name}': {r}"))?;
+        let arr = match npy::from_bytes(&data) {
+            Ok(a) => a,
+            Err(source) => {
+                return Err(NpzError::Entry {
+                    entry: name,
+                    source,
+                })
+            }
+        };
         let key = name.strip_suffix(".npy").unwrap_or(&name).to_string();
         out.push((key, arr));
     }
@@ -162,5 +219,8 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Vec<(String, NpyArray)>, Stri
 /// Read all arrays of an `.npz` file.
 pub fn read(path: &Path) -> Result<Vec<(String, NpyArray)>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    from_bytes(&bytes).map_err(|r| Error::format(path, r))
+    from_bytes(&bytes).map_err(|source| Error::Npz {
+        path: path.into(),
+        source,
+    })
 }

@@ -10,6 +10,29 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::spec::{run_id, Experiment, RunSpec};
 use crate::Error;
 
+/// Why a `runs.jsonl` line is not a valid record. The `Display` form is one line.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// The line is not UTF-8 text.
+    #[error("not valid UTF-8")]
+    NotUtf8,
+    /// The line is not a JSON record of the expected shape.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    /// The `id` field disagrees with the experiment, lr, delay and seed fields.
+    #[error("id '{id}' does not match its fields ({expected})")]
+    IdMismatch {
+        /// The id in the line.
+        id: String,
+        /// The id the other fields imply.
+        expected: String,
+    },
+    /// The outcome class is not 0–3.
+    #[error("class {0} out of range 0..=3")]
+    ClassOutOfRange(u8),
+}
+
 /// The outcome of training and classifying one network (everything but identity and timing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOutcome {
@@ -123,17 +146,14 @@ impl RunRecord {
     }
 
     /// Parse one line (without its newline); checks that `id` matches the other fields.
-    pub fn from_line(line: &str) -> std::result::Result<RunRecord, String> {
-        let r: RunRecord = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        let expect = run_id(r.experiment, r.lr, r.delay_ms, r.seed);
-        if r.id != expect {
-            return Err(format!(
-                "id '{}' does not match its fields ({expect})",
-                r.id
-            ));
+    pub fn from_line(line: &str) -> std::result::Result<RunRecord, RecordError> {
+        let r: RunRecord = serde_json::from_str(line)?;
+        let expected = run_id(r.experiment, r.lr, r.delay_ms, r.seed);
+        if r.id != expected {
+            return Err(RecordError::IdMismatch { id: r.id, expected });
         }
         if r.class > 3 {
-            return Err(format!("class {} out of range 0..=3", r.class));
+            return Err(RecordError::ClassOutOfRange(r.class));
         }
         Ok(r)
     }
@@ -223,8 +243,8 @@ mod tests {
     #[test]
     fn inconsistent_id_rejected() {
         let line = sample().to_line().replace("seed=4", "seed=5");
-        assert!(RunRecord::from_line(line.trim_end())
-            .unwrap_err()
-            .contains("does not match"));
+        let e = RunRecord::from_line(line.trim_end()).unwrap_err();
+        assert!(matches!(e, RecordError::IdMismatch { .. }), "{e:?}");
+        assert!(e.to_string().contains("does not match"), "{e}");
     }
 }

@@ -187,7 +187,7 @@ pub fn scan_store(path: &Path, on_record: &mut dyn FnMut(RunRecord)) -> Result<O
         let complete = buf.last() == Some(&b'\n');
         let body = if complete { &buf[..n - 1] } else { &buf[..] };
         let parsed = std::str::from_utf8(body)
-            .map_err(|_| "not valid UTF-8".to_string())
+            .map_err(|_| super::record::RecordError::NotUtf8)
             .and_then(RunRecord::from_line);
         match (parsed, complete) {
             (Ok(r), true) => {
