@@ -62,7 +62,7 @@ fn synthetic(grid: &Grid, seed: u64) -> PhaseTable {
     PhaseTable { cells }
 }
 
-/// Core-minutes of training: steps per trial L = 16 + T / 5 (SPEC 1), times the epoch budget.
+/// Core-minutes of training: steps per trial L = 16 + T / 5 (docs/tasks.md), times the epoch budget.
 fn cost_core_min(grid: &Grid) -> f64 {
     let mut s = 0.0;
     for &lr in &grid.lrs {

@@ -1,6 +1,6 @@
 //! Levenberg–Marquardt nonlinear least squares: a port of MINPACK `lmdif` (with `fdjac2`,
 //! `qrfac`, `lmpar`, `qrsolv`, `enorm`), the algorithm behind scipy's `curve_fit(method="lm")`
-//! (SPEC 8.2, "Optimiser").
+//! (docs/fits.md, "Optimiser").
 //!
 //! The port keeps MINPACK's control flow and constants: forward-difference Jacobian with step
 //! `h = sqrt(max(epsfcn, eps_mach)) |x_j|` (or `sqrt(epsfcn)` when `x_j = 0`), column scaling

@@ -1,4 +1,4 @@
-//! Figures of the `sweep` family (SPEC 9): Fig 4A–F, 4H, 4I, S3A–F, S5A–C, S6A–C from sweep
+//! Figures of the `sweep` family (paper_figures/README.md): Fig 4A–F, 4H, 4I, S3A–F, S5A–C, S6A–C from sweep
 //! results.
 //!
 //! **Where the data come from.** [`render_all`] looks for sweep directories (each with a
@@ -15,7 +15,7 @@
 //! `examples/slurm/finish.sh`). Experiments without data are skipped with a message on
 //! standard error. [`render_records`] renders from records already in memory.
 //!
-//! **Conventions** (SPEC 8.1, 9): class colours C0 #1f77b4 not learned, C1 #ff7f0e LC,
+//! **Conventions** (docs/fits.md, paper_figures/README.md): class colours C0 #1f77b4 not learned, C1 #ff7f0e LC,
 //! C2 #2ca02c SP, C3 #d62728 unstable; phase-diagram pixel RGB = (f_LC, f_SP, f_fail), rows η
 //! (largest on top), columns delays ascending; fixed-window RGB = (f_not, f_learned, 0).
 //! Curves are mean ± SEM over all networks of a class at the chosen η, pooled over delays.
@@ -624,7 +624,7 @@ fn row_fractions_figure(
     Ok(files)
 }
 
-/// Seed of the Monte-Carlo band of the scaling plots (SPEC 8.3: seeded, the reference is not).
+/// Seed of the Monte-Carlo band of the scaling plots (docs/fits.md: seeded, the reference is not).
 pub const BAND_SEED: u64 = 0;
 
 fn fit_experiment(e: Experiment) -> Option<fit::Experiment> {
@@ -1054,7 +1054,7 @@ pub fn render_records(records: &[RunRecord], out_dir: &Path) -> Result<Vec<PathB
     Ok(files)
 }
 
-/// Learning rate whose curves a figure of `experiment` shows (SPEC 9: η = 0.1 for the DCDT
+/// Learning rate whose curves a figure of `experiment` shows (paper_figures/README.md: η = 0.1 for the DCDT
 /// panels, 0.112884 for Fig S6A).
 fn curve_lr(experiment: Experiment) -> f64 {
     if experiment == Experiment::NoMemory {

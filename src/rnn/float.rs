@@ -1,5 +1,5 @@
 //! The floating-point abstraction of the trainer: training runs in `f32` (as the reference),
-//! gradient checks and the `--precision f64` debug mode in `f64` (SPEC 1, "Precision").
+//! gradient checks and the `--precision f64` debug mode in `f64` (docs/decisions.md, "Precision").
 
 use super::kernels::{self, multiversion};
 use std::fmt::{Debug, Display};
