@@ -106,7 +106,7 @@ impl LmStatus {
 }
 
 /// Why a least-squares fit returned no parameters: the typed cause carried by
-/// [`Error::Fit`](crate::Error::Fit) and by a failed row of a scaling analysis.
+/// [`Error::Fit`] and by a failed row of a scaling analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FitError {
