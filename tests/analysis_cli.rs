@@ -9,7 +9,7 @@ use dynphase::rnn::{FullRankParams, Rank2Params};
 
 #[test]
 fn classify_rates_npy_gives_spec_test_vector() {
-    // Rates whose PCA projection reproduces the SPEC 6 test vector: two units, a step at t = 40
+    // Rates whose PCA projection reproduces the docs/mechanism-index.md test vector: two units, a step at t = 40
     // in unit 0 and a small constant-sign ramp in unit 1 → s_t = −1 for t < 40, +1 afterwards.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rates.npy");

@@ -1,4 +1,4 @@
-//! Tests of the spectral mechanism index (SPEC 6).
+//! Tests of the spectral mechanism index (docs/mechanism-index.md).
 
 use dynphase::analysis::index::{
     centred_frequency, index_from_signs, index_from_signs_fft2, mechanism_index, top2_pcs,
@@ -16,7 +16,7 @@ fn rel_close(a: f64, b: f64, tol: f64) -> bool {
 
 #[test]
 fn spec_test_vector_n324_step_at_40() {
-    // SPEC 6: n = 324, P_t = (−1 if t < 40 else +1, 0) → s_t = sign(P_t1 − P_t2).
+    // docs/mechanism-index.md: n = 324, P_t = (−1 if t < 40 else +1, 0) → s_t = sign(P_t1 − P_t2).
     let s: Vec<f64> = (0..324).map(|t| if t < 40 { -1.0 } else { 1.0 }).collect();
     let a = index_from_signs(&s);
     let b = index_from_signs_fft2(&s);

@@ -114,7 +114,7 @@ fn full_rank_spectral_and_dynamical_labels_agree() {
 fn fig_s1_rank2_mechanism_tracking() {
     use dynphase::analysis::index::Mechanism;
     use dynphase::analysis::tracking::{first_transition, track_rank2};
-    // Fig S1: seed-30 network, T = 30, R = 10 steps, lr 0.01, 150,000 epochs (SPEC 2.3).
+    // Fig S1: seed-30 network, T = 30, R = 10 steps, lr 0.01, 150,000 epochs (docs/tasks.md).
     let init = dynphase::plot::rank2::seed30_init().unwrap();
     let task = dynphase::rnn::task::Rank2Task::from_steps(30, 10, 0).unwrap();
     let cps = track_rank2(init, task, 0.01, 150_000, 5_000).unwrap();

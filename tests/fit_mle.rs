@@ -1,5 +1,5 @@
 //! The binomial maximum-likelihood exponent against the two-step estimator on synthetic
-//! phase tables drawn from a known power-law boundary (issue 5, item 5).
+//! phase tables drawn from a known power-law boundary (docs/fits.md).
 
 use dynphase::fit::{
     fit_mle, two_step, Boundary, Experiment, MleOptions, PhaseCell, PhaseTable, ScalingSetup,

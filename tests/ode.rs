@@ -1,4 +1,4 @@
-//! ODE integrators against exact solutions (SPEC §7 reference problems).
+//! ODE integrators against exact solutions (docs/toy-theory.md reference problems).
 //!
 //! Reference problems and their solutions:
 //! * decay x' = −k x: x(t) = x0 e^{−kt};

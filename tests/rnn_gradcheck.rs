@@ -1,4 +1,4 @@
-//! BPTT gradients against f64 central finite differences (SPEC 3.4), for every parameter
+//! BPTT gradients against f64 central finite differences (docs/models.md), for every parameter
 //! tensor of the full-rank (sigmoid and linear readout, with and without post) and rank-2
 //! (with and without post) models. Noise is fixed: all evaluations use the same ξ, ε; the
 //! finite differences are fourth-order central differences with h = 1e-4.

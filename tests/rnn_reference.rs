@@ -1,6 +1,6 @@
 //! The paper's seed-30 rank-2 network (tests/data/rank2_seed30_init.json) trained on the
 //! Fig 2 task (T_delay = 15, T_resp = 2 steps, plain SGD, η = 0.1) reproduces the reference's
-//! logged f32 loss and gradient norm (shared/reference/README.md) to 1e-5 relative.
+//! logged f32 loss and gradient norm (docs/training.md, "Agreement with the reference") to 1e-5 relative.
 
 use dynphase::io::network::load_rank2;
 use dynphase::rnn::task::Rank2Task;

@@ -1,4 +1,4 @@
-//! Tasks, grids, epoch budgets and accuracy windows against the numbers of SPEC 1, 2, 4.2, 5.2.
+//! Tasks, grids, epoch budgets and accuracy windows against the numbers of docs/tasks.md, docs/training.md, docs/outcomes.md.
 
 use dynphase::rnn::task::*;
 

@@ -74,7 +74,7 @@ fn initialisation_bounds_and_counts() {
     let p = FullRankParams::<f32>::init(100, 0);
     assert_eq!(p.num_params(), 10_602);
     let maxabs = |v: &[f32]| v.iter().fold(0f32, |m, x| m.max(x.abs()));
-    // SPEC 3.1 bounds: 0.242536, 0.70711 (= 1/√2), 0.173205, 0.1, 0.242536, 0.1.
+    // docs/models.md bounds: 0.242536, 0.70711 (= 1/√2), 0.173205, 0.1, 0.242536, 0.1.
     let bounds = [
         0.242536,
         std::f64::consts::FRAC_1_SQRT_2,

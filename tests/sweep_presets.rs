@@ -1,4 +1,4 @@
-//! Presets against SPEC 4.2: grids, the E(η) test vectors, the merged list and the counts.
+//! Presets against docs/training.md: grids, the E(η) test vectors, the merged list and the counts.
 
 use dynphase::sweep::preset::{broad_lrs, narrow_lrs, PRESET_NAMES};
 use dynphase::sweep::{epoch_budget, logspace, merged_lrs, Experiment, Overrides, Preset};

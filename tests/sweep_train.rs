@@ -62,7 +62,7 @@ fn trained_records_do_not_depend_on_threads_or_shards() {
 #[test]
 fn learned_network_scores_095_and_gets_a_consistent_class() {
     // Delay 0 at η = 0.1 is learned within a few hundred epochs. With the reference window
-    // (one step early, SPEC 5.2) a network that solves the task scores accuracy 0.95: of the
+    // (one step early, docs/outcomes.md) a network that solves the task scores accuracy 0.95: of the
     // 10 scored steps, the last delay step (zero target, argmax 0) matches only class-1 trials.
     let ex = TrainExecutor {
         window: Default::default(),

@@ -11,7 +11,7 @@ fn rel(a: f64, b: f64) -> f64 {
     ((a - b) / b).abs()
 }
 
-/// SPEC §7.4: SP failure sets in within a few percent of η*_SP (here: within 10 %).
+/// docs/toy-theory.md: SP failure sets in within a few percent of η*_SP (here: within 10 %).
 #[test]
 fn sp_gd_boundary_within_ten_percent_of_eta_star() {
     for td in [10.0, 30.0, 100.0, 400.0] {
@@ -91,7 +91,7 @@ fn scaling_table_columns_and_fits() {
             ) < 1e-15
         );
     }
-    // SPEC §7.3 test values in the table.
+    // docs/toy-theory.md test values in the table.
     assert!(rel(rows[1].sp.leading, 1.217614e-8) < 5e-7);
     assert!(rel(rows[2].lc.leading, 1.953125e-8) < 5e-7);
     let fits = fit_columns(&rows);

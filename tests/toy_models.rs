@@ -1,5 +1,5 @@
 //! Toy models: every model runs through one generic harness that compares the numerics derived
-//! from its ODE with its closed forms (SPEC §7), plus the reference values of SPEC §7.2–7.3.
+//! from its ODE with its closed forms (docs/toy-theory.md), plus the reference values of docs/toy-theory.md.
 
 use dynphase::toy::{ClosedForm, LimitCycle, SaddleNode, Side, ToyModel};
 use proptest::prelude::*;
@@ -100,7 +100,7 @@ proptest! {
     }
 }
 
-/// SPEC §7.2 reference values: table, exact periodic loss and ODE loss agree to the printed
+/// docs/toy-theory.md reference values: table, exact periodic loss and ODE loss agree to the printed
 /// digits; the bracketed Riemann values (dt = 0.01) are reproduced too.
 #[test]
 fn limit_cycle_reference_values() {
@@ -162,7 +162,7 @@ fn limit_cycle_reference_values() {
     assert!((e.loss_closed(r) - e.loss_table(r)).abs() < 1e-12);
 }
 
-/// SPEC §7.3 test values to the printed digits, the slopes of §7.1–7.2 and the equal-window
+/// docs/toy-theory.md test values to the printed digits, the slopes of §7.1–7.2 and the equal-window
 /// forms.
 #[test]
 fn critical_rate_reference_values() {
@@ -240,7 +240,7 @@ fn saddle_node_escape_times() {
 }
 
 /// Smooth readout sigmoid(a (x − 10)): for a large gain the loss approaches the step loss with
-/// the switch at the threshold time t_10 = arctan(10/√r)/√r (SPEC §7.1 general escape time).
+/// the switch at the threshold time t_10 = arctan(10/√r)/√r (docs/toy-theory.md general escape time).
 #[test]
 fn saddle_node_sigmoid_readout_approaches_threshold_step() {
     let (td, tr) = (30.0, 10.0);

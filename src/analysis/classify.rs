@@ -1,7 +1,7 @@
-//! Two classifiers, one verdict: the spectral index (SPEC 6) and the dynamical classifier
+//! Two classifiers, one verdict: the spectral index (docs/mechanism-index.md) and the dynamical classifier
 //! (out-of-trial rollout plus fixed points), run on the same extended trial.
 //!
-//! # The extended trial (SPEC 6 steps 1–2)
+//! # The extended trial (docs/mechanism-index.md steps 1–2)
 //! L = 6 + n_d + 10 steps (no post period, even for networks trained with one; with
 //! [`ClassifierPost::Include`] 6 more), T_ext = 9L; input = class-0 cue [0, 1] for steps 0…5,
 //! then zeros; noise σ = 0.001 and r_0 = tanh(0.1 ξ) drawn from the network's CLASSIFY
@@ -28,7 +28,7 @@
 //! * **Noise.** The index trial has σ = 0.001 noise, the rollout is noise-free; near a
 //!   bifurcation (a barely stable focus) noise can sustain oscillations the deterministic
 //!   dynamics damp.
-//! * **Threshold.** Indices near 0.5 are fragile by construction (SPEC 6).
+//! * **Threshold.** Indices near 0.5 are fragile by construction (docs/mechanism-index.md).
 
 use super::field::{TanhRnnField, VectorField};
 use super::fixed_points::{
@@ -39,16 +39,16 @@ use super::out_of_trial::{out_of_trial, OutOfTrial, OutOfTrialConfig};
 use crate::rnn::model::DT_MS;
 use crate::rnn::{simulate_trial, Float, FullRankParams};
 
-/// Cue length (steps, SPEC 1).
+/// Cue length (steps, docs/tasks.md).
 pub const CUE_STEPS: usize = 6;
-/// Response length (steps, SPEC 1).
+/// Response length (steps, docs/tasks.md).
 pub const RESPONSE_STEPS: usize = 10;
-/// Post-period length (steps, SPEC 1).
+/// Post-period length (steps, docs/tasks.md).
 pub const POST_STEPS: usize = 6;
-/// The extended trial is this many trial lengths long (SPEC 6).
+/// The extended trial is this many trial lengths long (docs/mechanism-index.md).
 pub const EXTENSION_FACTOR: usize = 9;
 
-/// Whether the classifier's trial includes the post period (`--classifier-post`, SPEC 6, 10
+/// Whether the classifier's trial includes the post period (`--classifier-post`, docs/mechanism-index.md, docs/decisions.md
 /// item 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClassifierPost {
@@ -74,7 +74,7 @@ impl std::str::FromStr for ClassifierPost {
     }
 }
 
-/// Trial length L (steps) of the classifier's trial for a delay of `delay_steps` (SPEC 6 step 1).
+/// Trial length L (steps) of the classifier's trial for a delay of `delay_steps` (docs/mechanism-index.md step 1).
 pub fn classifier_trial_len(delay_steps: usize, post: ClassifierPost) -> usize {
     CUE_STEPS
         + delay_steps
@@ -100,7 +100,7 @@ pub fn extended_trial_inputs<T: Float>(delay_steps: usize, post: ClassifierPost)
 }
 
 /// The extended-trial rates F (T_ext × N, f64) of a full-rank network, simulated in the
-/// parameters' precision with the CLASSIFY stream of `seed` (SPEC 6 step 2).
+/// parameters' precision with the CLASSIFY stream of `seed` (docs/mechanism-index.md step 2).
 pub fn extended_trial_rates<T: Float>(
     p: &FullRankParams<T>,
     alpha: f64,

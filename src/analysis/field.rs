@@ -1,9 +1,9 @@
 //! Autonomous vector fields ẋ = F(x) consumed by the fixed-point finder and the out-of-trial
 //! rollout.
 //!
-//! * [`TanhRnnField`] — the full-rank network with its input off (SPEC 3.1, 6):
+//! * [`TanhRnnField`] — the full-rank network with its input off (docs/models.md, docs/mechanism-index.md):
 //!   F(r) = −r + tanh(W_rec r + b), b = b_in + b_rec, Jacobian J = −I + diag(1 − tanh²(·)) W_rec.
-//! * [`LowRankLatentField`] — the exact latent reduction of a low-rank network (SPEC 3.3):
+//! * [`LowRankLatentField`] — the exact latent reduction of a low-rank network (docs/models.md):
 //!   F(κ) = −κ + n tanh(m κ + b), J = −I + n diag(1 − tanh²(mκ + b)) m.
 //!
 //! Time is in units of τ. The network's discrete update with leak α is exactly one forward
@@ -75,7 +75,7 @@ impl TanhRnnField {
         Ok(TanhRnnField { n, w, b })
     }
 
-    /// The input-off field of a full-rank network: W = W_rec, b = b_in + b_rec (SPEC 3.1),
+    /// The input-off field of a full-rank network: W = W_rec, b = b_in + b_rec (docs/models.md),
     /// converted to f64.
     pub fn from_params<T: Float>(p: &FullRankParams<T>) -> crate::Result<Self> {
         p.validate()?;
@@ -193,7 +193,7 @@ impl VectorField for TanhRnnField {
     }
 }
 
-/// The latent field of a rank-K network, F(κ) = −κ + n tanh(m κ + b) (SPEC 3.3), with
+/// The latent field of a rank-K network, F(κ) = −κ + n tanh(m κ + b) (docs/models.md), with
 /// m (N × K, row-major `m[i*K + k]`), n (K × N, `n[k*N + i]`), b (N).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LowRankLatentField {
@@ -282,7 +282,7 @@ impl VectorField for LowRankLatentField {
 
 /// Forward-Euler rollout x_{t+1} = x_t + α F(x_t) for `steps` steps from `x0`; returns
 /// x_1…x_steps as a (steps × dim) row-major matrix. For the RNN fields this is exactly the
-/// network's noise-free, input-off update with leak α (SPEC 3.1, 3.3).
+/// network's noise-free, input-off update with leak α (docs/models.md).
 pub fn euler_rollout<V: VectorField + ?Sized>(
     field: &V,
     x0: &[f64],

@@ -1,4 +1,4 @@
-//! Fixed and slow points of a [`VectorField`] with their Jacobian spectra (SPEC 6, 10 item 14).
+//! Fixed and slow points of a [`VectorField`] with their Jacobian spectra (docs/mechanism-index.md, docs/decisions.md).
 //!
 //! The finder minimises the kinetic-energy objective q(x) = ½‖F(x)‖² (gradient Jᵀ F) with
 //! argmin's L-BFGS (More–Thuente line search) from many starting points — typically states

@@ -1,4 +1,4 @@
-//! The spectral mechanism discrimination index (SPEC 6).
+//! The spectral mechanism discrimination index (docs/mechanism-index.md).
 //!
 //! Given a (T × N) rate matrix F of one extended trial:
 //!
@@ -24,10 +24,10 @@
 use nalgebra::{DMatrix, SymmetricEigen};
 use rustfft::{num_complex::Complex, FftPlanner};
 
-/// Radius² of the low-frequency disk around DC (SPEC 6 step 7).
+/// Radius² of the low-frequency disk around DC (docs/mechanism-index.md step 7).
 pub const DISK_RADIUS2: i64 = 9;
 
-/// Index threshold separating LC (index < 0.5) from SP (SPEC 6 step 8).
+/// Index threshold separating LC (index < 0.5) from SP (docs/mechanism-index.md step 8).
 pub const INDEX_THRESHOLD: f64 = 0.5;
 
 /// The two delay-bridging mechanisms of the paper.
@@ -40,7 +40,7 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    /// The spectral label of an index value: LC if index < 0.5, otherwise SP; NaN → SP (SPEC 6).
+    /// The spectral label of an index value: LC if index < 0.5, otherwise SP; NaN → SP (docs/mechanism-index.md).
     pub fn from_index(index: f64) -> Self {
         if index < INDEX_THRESHOLD {
             Mechanism::LimitCycle
@@ -57,7 +57,7 @@ impl Mechanism {
         }
     }
 
-    /// The outcome class number of SPEC 5.3 (1 = LC, 2 = SP).
+    /// The outcome class number of docs/outcomes.md (1 = LC, 2 = SP).
     pub fn class(self) -> u8 {
         match self {
             Mechanism::LimitCycle => 1,
@@ -98,7 +98,7 @@ fn check_matrix(rates: &[f64], t: usize, n: usize) -> crate::Result<()> {
     Ok(())
 }
 
-/// Flip `v` in place so that its largest-|·| entry is positive (ties: lowest index), SPEC 6
+/// Flip `v` in place so that its largest-|·| entry is positive (ties: lowest index), docs/mechanism-index.md
 /// step 3.
 pub fn apply_sign_convention(v: &mut [f64]) {
     let mut best = 0usize;
@@ -207,7 +207,7 @@ pub fn project2(rates: &[f64], t: usize, n: usize, axes: &[Vec<f64>; 2]) -> Vec<
 }
 
 /// The sign sequence s_t = sign(P_t1 − P_t2) of a projection (0 when P_t1 = P_t2, i.e. a
-/// zero-variance row), SPEC 6 step 5.
+/// zero-variance row), docs/mechanism-index.md step 5.
 pub fn signs_of_projection(p: &[[f64; 2]]) -> Vec<f64> {
     p.iter()
         .map(|q| {
@@ -230,7 +230,7 @@ pub fn centred_frequency(k: usize, n: usize) -> i64 {
     shifted as i64 - (n / 2) as i64
 }
 
-/// Rank-one shortcut of the index (SPEC 6): with S = DFT(s),
+/// Rank-one shortcut of the index (docs/mechanism-index.md): with S = DFT(s),
 /// index = Σ_{k_c²+l_c² ≤ 9} |S_k|²|S_l|² / (Σ_k |S_k|²)². NaN if Σ|S|² = 0 (s ≡ 0) or s is empty.
 pub fn index_from_signs(s: &[f64]) -> f64 {
     let n = s.len();
@@ -260,7 +260,7 @@ pub fn index_from_signs(s: &[f64]) -> f64 {
     inside / (total * total)
 }
 
-/// The literal 2-D path of SPEC 6 steps 5–7: C = s sᵀ, M = |fftshift(fft2(C))|,
+/// The literal 2-D path of docs/mechanism-index.md steps 5–7: C = s sᵀ, M = |fftshift(fft2(C))|,
 /// index = Σ_disk M² / Σ M² with the disk (i−n/2)² + (j−n/2)² ≤ 9. NaN if Σ M² = 0.
 /// O(n² log n) time and O(n²) memory; kept as an independent check of [`index_from_signs`].
 pub fn index_from_signs_fft2(s: &[f64]) -> f64 {
@@ -330,7 +330,7 @@ pub struct SpectralResult {
     pub projection: Vec<[f64; 2]>,
 }
 
-/// The full spectral classifier of SPEC 6 steps 3–8 on a (T × N) row-major rate matrix,
+/// The full spectral classifier of docs/mechanism-index.md steps 3–8 on a (T × N) row-major rate matrix,
 /// using the rank-one shortcut. Errors on malformed input.
 pub fn mechanism_index(rates: &[f64], t: usize, n: usize) -> crate::Result<SpectralResult> {
     let (axes, _) = top2_pcs(rates, t, n)?;

@@ -1,7 +1,7 @@
 //! Mechanism analysis: the spectral discrimination index, fixed and slow points with their
-//! Jacobian spectra, and out-of-trial dynamics (SPEC 6, 10 items 3, 5, 14).
+//! Jacobian spectra, and out-of-trial dynamics (docs/mechanism-index.md, docs/decisions.md).
 //!
-//! * [`index`] — the spectral mechanism index of SPEC 6 (exact PCA, sign sequence, 2-D FFT and
+//! * [`index`] — the spectral mechanism index of docs/mechanism-index.md (exact PCA, sign sequence, 2-D FFT and
 //!   rank-one shortcut).
 //! * [`field`] — the [`field::VectorField`] trait and the network fields (full-rank with input
 //!   off; rank-2 latent κ̇ = −κ + n tanh(mκ + b)).
@@ -11,9 +11,9 @@
 //!   oscillating, period (autocorrelation and spectral peak) and amplitude.
 //! * [`orbits`] — periodic orbits of the flow by shooting, monodromy and Floquet multipliers
 //!   (docs/dynamics.md).
-//! * [`classify`] — the extended trial of SPEC 6 and the two-classifier [`classify::Verdict`];
+//! * [`classify`] — the extended trial of docs/mechanism-index.md and the two-classifier [`classify::Verdict`];
 //!   its docs list where the spectral and dynamical labels can disagree and why.
-//! * [`rank2`] — automatic Fig 3C labels (SPEC 5.4) and the per-delay Fisher comparison.
+//! * [`rank2`] — automatic Fig 3C labels (docs/outcomes.md) and the per-delay Fisher comparison.
 //! * [`stats`] — Fisher's exact test, Bonferroni, stars.
 //! * [`studies`] — the Fig 3C rank-2 post study and the full-rank agreement study.
 //! * [`tracking`] — classification of training checkpoints, SP → LC transition epoch.

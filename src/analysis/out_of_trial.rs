@@ -1,5 +1,5 @@
 //! Out-of-trial dynamics: does activity settle or keep oscillating after the trial?
-//! (SPEC 6 "What the paper says": SP trajectories slow down and converge, LC trajectories keep
+//! (docs/mechanism-index.md, "Idea": SP trajectories slow down and converge, LC trajectories keep
 //! rotating.)
 //!
 //! The network is rolled forward noise-free with its input off ([`euler_rollout`]) for many
@@ -82,7 +82,7 @@ pub struct OutOfTrial {
 }
 
 impl OutOfTrial {
-    /// Period in ms for a time step of `dt_ms` (SPEC 1: 5 ms).
+    /// Period in ms for a time step of `dt_ms` (docs/tasks.md: 5 ms).
     pub fn period_ms(&self, dt_ms: f64) -> Option<f64> {
         self.period_steps.map(|p| p * dt_ms)
     }

@@ -1,4 +1,4 @@
-//! Automatic labels of trained rank-2 networks for Fig 3C (SPEC 5.4, 10 item 11).
+//! Automatic labels of trained rank-2 networks for Fig 3C (docs/outcomes.md, docs/decisions.md).
 //!
 //! * **learned** — at the final epoch o_t > 0.5 exactly on the steps where y_t = 1;
 //! * **LC** — on κ_t for t ∈ [total, H), H = 3·total, with c the mean of κ over that range:
@@ -22,7 +22,7 @@ pub struct Rank2Rotation {
     pub is_lc: bool,
 }
 
-/// Apply the SPEC 5.4 LC criterion to a latent trajectory κ_0…κ_{H'} (H' ≥ 3·total − 1).
+/// Apply the docs/outcomes.md LC criterion to a latent trajectory κ_0…κ_{H'} (H' ≥ 3·total − 1).
 /// Errors if the trajectory is too short or total = 0.
 pub fn rank2_rotation(kappa: &[[f64; 2]], total: usize) -> crate::Result<Rank2Rotation> {
     let h = 3 * total;
@@ -83,7 +83,7 @@ pub fn rank2_rotation(kappa: &[[f64; 2]], total: usize) -> crate::Result<Rank2Ro
     })
 }
 
-/// SPEC 5.4 "learned": o_t > 0.5 exactly on the steps with y_t = 1 (readout after the update,
+/// docs/outcomes.md "learned": o_t > 0.5 exactly on the steps with y_t = 1 (readout after the update,
 /// t = 0…total−1, f64 rollout of the given parameters).
 pub fn rank2_is_learned<T: Float>(p: &Rank2Params<T>, task: &Rank2Task<T>) -> bool {
     let p64: Rank2Params<f64> = p.cast();
@@ -97,7 +97,7 @@ pub fn rank2_is_learned<T: Float>(p: &Rank2Params<T>, task: &Rank2Task<T>) -> bo
 /// Label of one trained rank-2 network for Fig 3C.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Rank2Label {
-    /// SPEC 5.4 learned criterion.
+    /// docs/outcomes.md learned criterion.
     pub learned: bool,
     /// The rotation criterion (computed for every network).
     pub rotation: Rank2Rotation,

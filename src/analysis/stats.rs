@@ -1,4 +1,4 @@
-//! Small exact statistics for the Fig 3C comparison (SPEC 5.4): Fisher's exact test on a 2×2
+//! Small exact statistics for the Fig 3C comparison (docs/outcomes.md): Fisher's exact test on a 2×2
 //! table, Bonferroni correction and significance stars.
 
 /// ln(n!) by summation of logarithms for small n and Stirling series above (error < 1e-12).

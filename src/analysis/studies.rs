@@ -1,5 +1,5 @@
 //! Reproducible studies built from the trainer and both classifiers: the Fig 3C rank-2 post
-//! study (SPEC 5.4) and the spectral-vs-dynamical agreement on trained full-rank networks.
+//! study (docs/outcomes.md) and the spectral-vs-dynamical agreement on trained full-rank networks.
 //! Networks run in parallel (rayon); every network is deterministic given its seed.
 
 use super::classify::{classify_full_rank, ClassifyConfig, Verdict};
@@ -25,7 +25,7 @@ pub struct Rank2StudyNet {
     pub post: bool,
     /// Seed.
     pub seed: u64,
-    /// SPEC 5.4 labels.
+    /// docs/outcomes.md labels.
     pub label: Rank2Label,
     /// Final loss.
     pub final_loss: f64,
@@ -34,12 +34,12 @@ pub struct Rank2StudyNet {
 }
 
 /// The rank-2 task of the post study: T zeros, 2 ones, then 6 zeros with the post period
-/// (total T + 8) or nothing without it (total T + 2) (SPEC 2.3).
+/// (total T + 8) or nothing without it (total T + 2) (docs/tasks.md).
 pub fn post_study_task(delay_steps: usize, post: bool) -> crate::Result<Rank2Task<f32>> {
     Rank2Task::from_steps(delay_steps, 2, if post { 6 } else { 0 })
 }
 
-/// Epoch budget of the post study: 500,000 for T ∈ {6, 8}, else 1,500,000 (SPEC 2.3).
+/// Epoch budget of the post study: 500,000 for T ∈ {6, 8}, else 1,500,000 (docs/tasks.md).
 pub fn post_study_budget(delay_steps: usize) -> usize {
     if delay_steps <= 8 {
         500_000
@@ -92,7 +92,7 @@ pub fn rank2_post_study(
         .collect()
 }
 
-/// Fixed and slow points of a rank-2 network in its latent plane κ (SPEC 3.3), from starts
+/// Fixed and slow points of a rank-2 network in its latent plane κ (docs/models.md), from starts
 /// along its rollout over 3·`total` steps and a 7×7 grid over the rollout's range.
 pub fn rank2_latent_points(
     p: &Rank2Params<f32>,
@@ -130,7 +130,7 @@ pub struct FullRankStudyNet {
     pub lr: f64,
     /// Seed.
     pub seed: u64,
-    /// SPEC 5.3 learned.
+    /// docs/outcomes.md learned.
     pub learned: bool,
     /// Both classifiers.
     pub verdict: Verdict,

@@ -33,14 +33,14 @@ pub fn first_transition(
 pub struct Rank2Checkpoint {
     /// Epoch at whose start the parameters were taken.
     pub epoch: usize,
-    /// SPEC 5.4 labels.
+    /// docs/outcomes.md labels.
     pub label: Rank2Label,
     /// LC if the rotation criterion holds, else SP.
     pub mechanism: Mechanism,
 }
 
 /// Train a rank-2 network for `epochs` epochs at `lr`, snapshot every `every` epochs (and at
-/// the end) and label each snapshot with the SPEC 5.4 rotation criterion.
+/// the end) and label each snapshot with the docs/outcomes.md rotation criterion.
 pub fn track_rank2(
     init: Rank2Params<f32>,
     task: Rank2Task<f32>,

@@ -77,7 +77,7 @@ pub struct ClassifyArgs {
     /// The network was trained with the 30 ms post period.
     #[arg(long)]
     pub post: bool,
-    /// Whether the classifier's extended trial includes the post period (SPEC 6).
+    /// Whether the classifier's extended trial includes the post period (docs/mechanism-index.md).
     #[arg(long, value_enum, default_value = "exclude")]
     pub classifier_post: ClassifierPostArg,
     /// Network seed: selects the CLASSIFY random stream (initial state and noise).

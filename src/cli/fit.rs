@@ -1,4 +1,4 @@
-//! `dynphase fit-power-law`: log-log OLS of two CSV columns (SPEC 8.3).
+//! `dynphase fit-power-law`: log-log OLS of two CSV columns (docs/fits.md).
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,5 @@
 //! `dynphase scaling`: critical boundaries and their scaling exponent from a phase table
-//! (SPEC 8.2–8.5).
+//! (docs/fits.md).
 
 use std::path::PathBuf;
 

@@ -50,11 +50,11 @@ pub struct SweepArgs {
     /// deterministic stand-in, a testing aid).
     #[arg(long, default_value = "train")]
     pub executor: String,
-    /// Accuracy window: `reference` (the paper's, default) or `corrected` (SPEC 5.2).
+    /// Accuracy window: `reference` (the paper's, default) or `corrected` (docs/outcomes.md).
     #[arg(long, default_value = "reference")]
     pub window: String,
     /// Post period in the classifier's extended trial: `exclude` (the reference, default) or
-    /// `include` (SPEC 6).
+    /// `include` (docs/mechanism-index.md).
     #[arg(long, default_value = "exclude")]
     pub classifier_post: String,
     /// Testing aid: wall-clock milliseconds the fake executor sleeps per run.

@@ -30,9 +30,9 @@ use std::path::{Path, PathBuf};
 /// `--model` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelArg {
-    /// Full-rank RNN (SPEC 3.1/3.2).
+    /// Full-rank RNN (docs/models.md).
     Full,
-    /// Rank-2 RNN (SPEC 3.3).
+    /// Rank-2 RNN (docs/models.md).
     Rank2,
 }
 

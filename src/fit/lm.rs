@@ -1,6 +1,6 @@
 //! Levenberg–Marquardt nonlinear least squares: a port of MINPACK `lmdif` (with `fdjac2`,
 //! `qrfac`, `lmpar`, `qrsolv`, `enorm`), the algorithm behind scipy's `curve_fit(method="lm")`
-//! (SPEC 8.2, "Optimiser").
+//! (docs/fits.md, "Optimiser").
 //!
 //! The port keeps MINPACK's control flow and constants: forward-difference Jacobian with step
 //! `h = sqrt(max(epsfcn, eps_mach)) |x_j|` (or `sqrt(epsfcn)` when `x_j = 0`), column scaling
@@ -106,7 +106,7 @@ impl LmStatus {
 }
 
 /// Why a least-squares fit returned no parameters: the typed cause carried by
-/// [`Error::Fit`](crate::Error::Fit) and by a failed row of a scaling analysis.
+/// [`Error::Fit`] and by a failed row of a scaling analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FitError {

@@ -1,4 +1,4 @@
-//! Binomial maximum-likelihood estimate of a scaling exponent from raw counts (issue 5, item 5).
+//! Binomial maximum-likelihood estimate of a scaling exponent from raw counts (docs/fits.md).
 //!
 //! The two-step estimator (per-row onset fits, then a regression of ln η on ln T_c) treats
 //! noisy per-row critical delays as exact regressors, so with few networks per cell its slope

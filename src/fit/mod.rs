@@ -1,8 +1,8 @@
 //! Fitting: power laws with honest uncertainty, nonlinear least squares and onset models.
 //!
 //! * [`power_law`] — log-log OLS (`beta`, SE, R², p, 95 % CI) and the seeded Monte-Carlo band
-//!   (SPEC 8.3).
-//! * [`lm`] — MINPACK `lmdif` Levenberg–Marquardt, as scipy's `curve_fit` (SPEC 8.2).
+//!   (docs/fits.md).
+//! * [`lm`] — MINPACK `lmdif` Levenberg–Marquardt, as scipy's `curve_fit` (docs/fits.md).
 //! * [`onset`] — exponential-saturation, logistic and transposed-logistic onset models.
 //! * [`phase_table`] — the `lr,delay_ms,n,not_learned,limit_cycle,slow_point` table.
 //! * [`scaling`] — the paper's two-step critical-boundary fits with their named setups, and a

@@ -1,10 +1,10 @@
-//! Onset models of the critical-delay fits (SPEC 8.2, 8.4) and their per-row least-squares fit.
+//! Onset models of the critical-delay fits (docs/fits.md) and their per-row least-squares fit.
 
 use super::lm::{curve_fit, LmOptions, LmResult};
 use crate::Result;
 
 /// Exponential saturation `f(T; x0, a) = 0` for `T < x0`, `1 - exp(-a (T - x0))` for
-/// `T >= x0` (SPEC 8.2, no-solution boundary). `T`, `x0` in ms, `a` in 1/ms.
+/// `T >= x0` (docs/fits.md, no-solution boundary). `T`, `x0` in ms, `a` in 1/ms.
 pub fn exp_saturation(t: f64, x0: f64, a: f64) -> f64 {
     if t < x0 {
         0.0
@@ -13,13 +13,13 @@ pub fn exp_saturation(t: f64, x0: f64, a: f64) -> f64 {
     }
 }
 
-/// Logistic `f(T; x0, k) = 1 / (1 + exp(-k (T - x0)))` (SPEC 8.2, slow-point boundary;
+/// Logistic `f(T; x0, k) = 1 / (1 + exp(-k (T - x0)))` (docs/fits.md, slow-point boundary;
 /// `k` comes out negative because the SP fraction falls with the delay).
 pub fn logistic(t: f64, x0: f64, k: f64) -> f64 {
     1.0 / (1.0 + (-k * (t - x0)).exp())
 }
 
-/// Transposed logistic `g(x; x0, k) = 1 / (1 + exp(k (x - x0)))` on `x = ln η` (SPEC 8.4,
+/// Transposed logistic `g(x; x0, k) = 1 / (1 + exp(k (x - x0)))` on `x = ln η` (docs/fits.md,
 /// no-memory control); `η_c = exp(x0)`.
 pub fn transposed_logistic(x: f64, x0: f64, k: f64) -> f64 {
     1.0 / (1.0 + (k * (x - x0)).exp())

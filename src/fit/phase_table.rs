@@ -1,4 +1,4 @@
-//! Phase-diagram table: network counts per (learning rate, delay) cell (SPEC 8.1).
+//! Phase-diagram table: network counts per (learning rate, delay) cell (docs/fits.md).
 //!
 //! CSV form, header exactly `lr,delay_ms,n,not_learned,limit_cycle,slow_point`. Counts are
 //! numbers of networks; class 3 (unstable) counts as not learned. For the no-memory experiment

@@ -1,4 +1,4 @@
-//! Power-law fits y = C x^(-beta) by ordinary least squares in log-log coordinates (SPEC 8.3).
+//! Power-law fits y = C x^(-beta) by ordinary least squares in log-log coordinates (docs/fits.md).
 
 use crate::{Error, Result};
 
@@ -112,7 +112,7 @@ pub fn ols(u: &[f64], v: &[f64]) -> Result<PowerLawFit> {
     })
 }
 
-/// Monte-Carlo 95 % band of a power-law fit (SPEC 8.3), in the original (not log) units.
+/// Monte-Carlo 95 % band of a power-law fit (docs/fits.md), in the original (not log) units.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PowerLawBand {
     /// Abscissae `x = exp(u)` for `u` = 100 points of linspace(min ln x, max ln x).
@@ -125,9 +125,9 @@ pub struct PowerLawBand {
     pub y_high: Vec<f64>,
 }
 
-/// Number of Monte-Carlo draws of the band (SPEC 8.3).
+/// Number of Monte-Carlo draws of the band (docs/fits.md).
 pub const BAND_DRAWS: usize = 1000;
-/// Number of evaluation points of the band (SPEC 8.3).
+/// Number of evaluation points of the band (docs/fits.md).
 pub const BAND_POINTS: usize = 100;
 
 /// Percentile `q` in [0, 100] of `v` with linear interpolation between order statistics
@@ -150,7 +150,7 @@ pub fn percentile_sorted(s: &[f64], q: f64) -> f64 {
     s[lo] + (s[hi] - s[lo]) * frac
 }
 
-/// Seeded Monte-Carlo confidence band of `y = exp(C) x^B` (SPEC 8.3, decision 10.9).
+/// Seeded Monte-Carlo confidence band of `y = exp(C) x^B` (docs/fits.md; docs/decisions.md, "Seeded Monte-Carlo band").
 ///
 /// Draws [`BAND_DRAWS`] pairs `(B, C)` from the bivariate normal `N(popt, pcov)` of the OLS fit
 /// (`pcov` from `se`, `se_intercept`, `cov_slope_intercept`) with a `ChaCha8Rng` seeded by

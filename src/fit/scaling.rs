@@ -1,4 +1,4 @@
-//! Critical boundaries and their scaling exponent from a phase table (SPEC 8.2–8.5): the
+//! Critical boundaries and their scaling exponent from a phase table (docs/fits.md): the
 //! paper's two-step estimator (per-row onset fits, then a log-log regression), the paper's fit
 //! setups as named defaults, and a seeded bootstrap over networks.
 
@@ -12,7 +12,7 @@ use super::phase_table::{PhaseCell, PhaseTable};
 use super::power_law::{fit_power_law, percentile, PowerLawFit};
 use crate::{Error, Result};
 
-/// The paper's experiments that have a scaling fit (SPEC 8.5).
+/// The paper's experiments that have a scaling fit (docs/fits.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Experiment {
     /// Full-rank, no post period (merged 30-lr grid): Fig 4C, S3F.
@@ -64,7 +64,7 @@ impl Boundary {
     }
 }
 
-/// Every hand choice of a scaling fit (SPEC 10.8), with the paper's values from
+/// Every hand choice of a scaling fit (docs/decisions.md), with the paper's values from
 /// [`ScalingSetup::paper`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScalingSetup {
@@ -85,11 +85,11 @@ pub struct ScalingSetup {
     pub maxfev: Option<usize>,
 }
 
-/// The learning rate of the post experiment's excluded row (index 1, SPEC 8.3).
+/// The learning rate of the post experiment's excluded row (index 1, docs/fits.md).
 pub const POST_EXCLUDED_LR: f64 = 0.0719686;
 
 impl ScalingSetup {
-    /// The paper's setup for an experiment and boundary (SPEC 8.2–8.5):
+    /// The paper's setup for an experiment and boundary (docs/fits.md):
     ///
     /// | experiment, boundary | min_peak | p0 | rows |
     /// |---|---|---|---|
@@ -156,7 +156,7 @@ impl ScalingSetup {
 pub enum RowStatus {
     /// Fitted and used in the regression.
     Used,
-    /// Largest fraction below `min_peak` (SPEC 8.2: gets x0 = 0 and is excluded).
+    /// Largest fraction below `min_peak` (docs/fits.md: gets x0 = 0 and is excluded).
     LowPeak,
     /// Excluded by `exclude_lrs` or beyond `top_lrs`.
     Excluded,
@@ -381,7 +381,7 @@ impl TwoStepResult {
     }
 }
 
-/// Run the paper's two-step estimator (SPEC 8.2–8.4).
+/// Run the paper's two-step estimator (docs/fits.md; paper Sec. 4 and Fig 4C).
 ///
 /// Each `Used` row is fitted from `setup.p0` by MINPACK Levenberg–Marquardt; rows whose fit
 /// fails (scipy would raise) or whose critical delay is not positive are dropped and marked.

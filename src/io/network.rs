@@ -1,4 +1,4 @@
-//! Saved networks (SPEC 3.3 "Parameter files", issue: file layout).
+//! Saved networks (docs/models.md, "Parameter files").
 //!
 //! Full-rank `.npz`: `w_in [N,2], b_in [N], w_rec [N,N], b_rec [N], w_out [2,N], b_out [2]`;
 //! rank-2 `.npz`: `m [N,2], n [2,N], b [N], w_out [2], b_out [1], x0 [N]`; float32, C order,

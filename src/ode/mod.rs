@@ -3,7 +3,7 @@
 //! `ode_solvers` crate ([`integrate_adaptive`], [`Method`]) and location of threshold crossings
 //! ([`find_crossings`], [`first_crossing`]).
 //!
-//! Every toy model of SPEC §7 is integrated through this module, so the numeric loss, r*, r_NL
+//! Every toy model of docs/toy-theory.md is integrated through this module, so the numeric loss, r*, r_NL
 //! and η* of [`crate::toy`] are derived from the model's own ODE.
 //!
 //! ```

@@ -1,4 +1,4 @@
-//! Figures of the mechanism analysis (SPEC 6, 8.1, 9):
+//! Figures of the mechanism analysis (docs/mechanism-index.md, docs/fits.md, paper_figures/README.md):
 //!
 //! * `analysis_index_histogram` — Fig S3C style: density histograms (50 bins on [0, 1]) of the
 //!   spectral index of learned networks, LC (C1) and SP (C2), with a dashed exponential pdf
@@ -9,7 +9,7 @@
 //!   rollout in its top-2 PC plane with its fixed and slow points, coloured by log10 speed;
 //! * `fig3C_rank2_post_study` — Fig 3C: LC fraction among learned rank-2 networks per delay,
 //!   grouped bars with and without the 30 ms post period, n learned per bar, Fisher stars
-//!   (two-sided exact test, Bonferroni × 8, SPEC 5.4).
+//!   (two-sided exact test, Bonferroni × 8, docs/outcomes.md).
 //!
 //! [`render_all`] trains the networks it shows (a small full-rank sweep; the rank-2 post study
 //! at T = 30 and 40 ms, seeds 0–19); the paper's Fig 3C spans 30–100 ms with 100 seeds
@@ -50,7 +50,7 @@ impl Figure for IndexHistogram {
     where
         DB::ErrorType: 'static,
     {
-        // 50 bin edges on [0, 1] → 49 bins (SPEC 8.1).
+        // 50 bin edges on [0, 1] → 49 bins (docs/fits.md).
         let bins = 49;
         let hl = density(&self.lc, bins);
         let hs = density(&self.sp, bins);

@@ -6,7 +6,7 @@
 //! [`save_figure`]. Text uses the DejaVu Sans font embedded in the binary (registered once by
 //! [`register_fonts`]; no system fonts are needed).
 //!
-//! Shared helpers: the matplotlib colours [`C0`]–[`C3`] (SPEC §9), the 'jet' colormap
+//! Shared helpers: the matplotlib colours [`C0`]–[`C3`] (paper_figures/README.md), the 'jet' colormap
 //! [`jet`], log-axis tick labels [`log_tick_label`] and [`decades`], linear and log grids
 //! ([`linspace`], [`logspace`]), RGB images in chart coordinates
 //! ([`draw_rgb_image`]), arrows ([`draw_arrow`]) and quiver plots of a

@@ -1,8 +1,8 @@
-//! Rank-2 network figures (SPEC 9): Fig 2 rows (η = 1, 1e-2, 1e-4), Fig 3A/B (with and
+//! Rank-2 network figures (paper_figures/README.md): Fig 2 rows (η = 1, 1e-2, 1e-4), Fig 3A/B (with and
 //! without a post period) and Fig S1 (SP → transition → LC during training).
 //!
 //! All runs start from the paper's seed-30 rank-2 network at initialisation (embedded from
-//! `tests/data/rank2_seed30_init.json`) and train in f32 with plain SGD (SPEC 4.1).
+//! `tests/data/rank2_seed30_init.json`) and train in f32 with plain SGD (docs/training.md).
 //! [`render_all`] uses [`Rank2Budget::Quick`]: the paper's budgets except Fig 2 at η = 1e-4,
 //! which stops after 1,000,000 instead of 5,000,000 epochs; [`render_all_with`] takes
 //! [`Rank2Budget::Paper`] for the full budgets (the files committed in `paper_figures/`
@@ -31,12 +31,12 @@ const SEED30_JSON: &str = include_str!("../../tests/data/rank2_seed30_init.json"
 pub enum Rank2Budget {
     /// Paper budgets, except 1,000,000 epochs for Fig 2 at η = 1e-4.
     Quick,
-    /// The paper's budgets (SPEC 2.3, 10.10): Fig 2 η = 1: 50,000; η = 1e-2, 1e-4: 5,000,000
+    /// The paper's budgets (docs/tasks.md, docs/decisions.md): Fig 2 η = 1: 50,000; η = 1e-2, 1e-4: 5,000,000
     /// with early stop; Fig 3: 500,000 / 1,000,000; Fig S1: 150,000.
     Paper,
 }
 
-/// The paper's seed-30 rank-2 network at initialisation (SPEC 3.3, shared/reference).
+/// The paper's seed-30 rank-2 network at initialisation (docs/models.md; `tests/data/rank2_seed30_init.json`).
 pub fn seed30_init() -> Result<Rank2Params<f32>> {
     rank2_from_json_str(SEED30_JSON, Path::new("rank2_seed30_init.json"))
 }
@@ -245,7 +245,7 @@ fn normalised(h: &[f64], by_first: bool) -> Vec<f64> {
     h.iter().map(|v| v / d).collect()
 }
 
-/// Latent phase portrait (SPEC 9): flow κ̇ = −κ + n tanh(mκ + b) on a 15×15 grid over the
+/// Latent phase portrait (paper_figures/README.md): flow κ̇ = −κ + n tanh(mκ + b) on a 15×15 grid over the
 /// trajectory's κ range ± `margin`, the trajectory over 3×total steps (in-trial blue,
 /// after-trial orange), markers start ×, response start ● (index T+1), trial end ▶ (index
 /// total), decision line W_out·κ + b_out = 0 with a band of ±1.1/W_out[1].

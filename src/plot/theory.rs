@@ -1,4 +1,4 @@
-//! Figures of the `theory` family (toy models, SPEC §7 and §9):
+//! Figures of the `theory` family (toy models, docs/toy-theory.md, paper_figures/README.md):
 //!
 //! * `fig4g_toy_phase_diagram` — Fig 4G: leading-order η*_SP (green) and η*_LC (red) against
 //!   T_delay at T_resp = 5, phases 1–3;
@@ -767,7 +767,7 @@ mod tests {
 
     #[test]
     fn fig1e_epochs_follow_the_task() {
-        // SPEC 1/2.1 at a 100 ms delay: L = 16 + 100/5 = 36 steps, +6 with the 30 ms post
+        // docs/tasks.md at a 100 ms delay: L = 16 + 100/5 = 36 steps, +6 with the 30 ms post
         // period; the cue is on for 6 steps (30 ms) and the response lasts 10 steps (50 ms).
         let f = Fig1E::new(100).unwrap();
         assert_eq!(f.tasks[0].steps, 36);

@@ -1,5 +1,5 @@
 //! The floating-point abstraction of the trainer: training runs in `f32` (as the reference),
-//! gradient checks and the `--precision f64` debug mode in `f64` (SPEC 1, "Precision").
+//! gradient checks and the `--precision f64` debug mode in `f64` (docs/decisions.md, "Precision").
 
 use super::kernels::{self, multiversion};
 use std::fmt::{Debug, Display};
@@ -359,7 +359,7 @@ fn exp_nonpositive(y: f32) -> f32 {
 
 /// Single-precision `tanh`, one operation sequence for every input (vectorisable):
 /// |x| < 0.625: x + x·x²·P(x²) with Cephes' degree-4 `tanhf` polynomial; otherwise
-/// (1 − e)/(1 + e) with e = exp(−2|x|) ([`exp_nonpositive`], |x| clamped at 10, where
+/// (1 − e)/(1 + e) with e = exp(−2|x|) (`exp_nonpositive`, |x| clamped at 10, where
 /// tanh rounds to 1), with the sign of x. NaN propagates.
 ///
 /// Measured against f64 `tanh` rounded to f32 over every finite f32: at most 2 ulp
@@ -382,7 +382,7 @@ pub fn tanh_f32(x: f32) -> f32 {
 }
 
 /// Single-precision logistic sigmoid 1/(1 + e⁻ˣ), one operation sequence for every input:
-/// e = exp(−|x|) ([`exp_nonpositive`]), then 1/(1 + e) for x ≥ 0 and e/(1 + e) for x < 0
+/// e = exp(−|x|) (`exp_nonpositive`), then 1/(1 + e) for x ≥ 0 and e/(1 + e) for x < 0
 /// (no cancellation, subnormal results for x < −87). NaN propagates.
 ///
 /// Measured against f64 rounded to f32 over every finite f32: at most 2 ulp

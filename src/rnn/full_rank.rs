@@ -1,8 +1,8 @@
-//! Batched forward pass and hand-written BPTT of the full-rank RNN (SPEC 3.1, 3.2, 3.4).
+//! Batched forward pass and hand-written BPTT of the full-rank RNN (docs/models.md).
 //!
 //! Layout: time-major, trial-major blocks. The state at step t is a B × N block (trial b,
 //! unit i at `t·B·N + b·N + i`), so the whole trajectory is one (L·B) × N row-major matrix.
-//! This is also the draw order of the noise (SPEC 4.5), so ξ and ε need no transposition.
+//! This is also the draw order of the noise (docs/training.md), so ξ and ε need no transposition.
 //!
 //! Per step the forward pass does one GEMM, Z_t = R_t W_recᵀ (B×N times N×N), and the backward
 //! pass one, δ_t += E_t W_rec. All sums over time are single GEMMs over the (L·B) rows after
@@ -19,7 +19,7 @@ use super::task::FullRankTask;
 /// Rows of the gradient GEMMs processed per call (keeps the operands in L2).
 const GRAD_CHUNK: usize = 512;
 
-/// Random inputs of one epoch: initial states ξ and noise ε (SPEC 3.1, 4.5), already
+/// Random inputs of one epoch: initial states ξ and noise ε (docs/models.md, docs/training.md), already
 /// transformed: r_0 = tanh(0.1 ξ) and 0.001·ε_t, both in the trainer's B × N block layout.
 #[derive(Debug, Clone)]
 pub struct EpochNoise<T> {
@@ -108,7 +108,7 @@ pub struct FullRankWorkspace<T> {
 /// Loss and metrics of one forward pass (pre-update).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpochStats {
-    /// Weighted MSE loss (SPEC 2.1/2.2), accumulated in f64.
+    /// Weighted MSE loss (docs/tasks.md), accumulated in f64.
     pub loss: f64,
     /// Accuracy over the window (rounded to 4 decimals).
     pub accuracy: f64,

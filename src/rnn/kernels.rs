@@ -12,7 +12,7 @@
 //! * **Element-wise functions** (`tanh`, the logistic sigmoid, the normal transform of the
 //!   noise) are polynomials and rational expressions in +, ×, fused multiply-add, exact
 //!   division and square root, written once (see [`crate::rnn::float`], [`crate::rnn::rng`])
-//!   and compiled for each path with [`multiversion!`]: the same source under
+//!   and compiled for each path with `multiversion!`: the same source under
 //!   `target_feature(avx512f)`, `target_feature(avx2, fma)` or none. Rust never contracts
 //!   `a·b + c` into an FMA nor reassociates sums, so only the vector width differs.
 //! * **Reductions** (dot products, loss, gradient norms) have a fixed order in the source.

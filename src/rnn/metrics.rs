@@ -1,11 +1,11 @@
-//! Per-epoch metrics (SPEC 5.1) and the per-network outcome (SPEC 5.3).
+//! Per-epoch metrics (docs/outcomes.md) and the per-network outcome (docs/outcomes.md).
 
 /// Round to 4 decimals, half to even (numpy `around(x, 4)`): rint(x·10⁴)/10⁴.
 pub fn round4(x: f64) -> f64 {
     (x * 1e4).round_ties_even() / 1e4
 }
 
-/// Accumulator of accuracy and reliability over (trial, window step) pairs (SPEC 5.1).
+/// Accumulator of accuracy and reliability over (trial, window step) pairs (docs/outcomes.md).
 ///
 /// For each pair: p = o/(o_0 + o_1) with NaN → 0; accuracy term |argmax p − argmax y|,
 /// reliability term p[argmax y]; argmax of an all-zero row is 0 and ties go to the lower index.
@@ -46,7 +46,7 @@ impl MetricAcc {
     }
 }
 
-/// Per-network outcome flags (SPEC 5.3).
+/// Per-network outcome flags (docs/outcomes.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
     /// First epoch S with A > 0.8 and R > 0.8, if any.
@@ -106,9 +106,9 @@ pub fn outcome(acc: &[f64], rel: &[f64]) -> Outcome {
     }
 }
 
-/// Outcome class of a DCDT network (SPEC 5.3): 0 not learned and stable, 3 not learned and
+/// Outcome class of a DCDT network (docs/outcomes.md): 0 not learned and stable, 3 not learned and
 /// unstable, 1 LC (learned, index < 0.5), 2 SP (learned, index ≥ 0.5 or NaN). The mechanism
-/// index comes from the classifier (SPEC 6) and is ignored when not learned.
+/// index comes from the classifier (docs/mechanism-index.md) and is ignored when not learned.
 pub fn outcome_class(o: &Outcome, mechanism_index: f64) -> u8 {
     if !o.learned {
         if o.stable {
@@ -123,7 +123,7 @@ pub fn outcome_class(o: &Outcome, mechanism_index: f64) -> u8 {
     }
 }
 
-/// Fixed-window class (SPEC 5.3): learned = final_ok only; 1 correct, 0 not learned.
+/// Fixed-window class (docs/outcomes.md): learned = final_ok only; 1 correct, 0 not learned.
 pub fn fixed_window_class(acc: &[f64], rel: &[f64]) -> u8 {
     u8::from(final_ok(acc, rel))
 }

@@ -1,18 +1,18 @@
 //! Full-rank and rank-2 continuous-time RNNs, the paper's tasks, BPTT, optimisers and the
-//! trainer (SPEC 2–5).
+//! trainer (docs/tasks.md).
 //!
 //! * [`model`] — parameter structs in PyTorch orientation ([`FullRankParams`],
-//!   [`Rank2Params`]), PyTorch-default / SPEC 3.3 initialisation from the INIT stream, and
+//!   [`Rank2Params`]), PyTorch-default / docs/models.md initialisation from the INIT stream, and
 //!   single-trial simulators for analysis ([`simulate_trial`], [`simulate_trial_noise_free`],
 //!   [`rank2_rollout`]).
 //! * [`task`] — DCDT (with/without post, long τ), the no-memory task and the rank-2
 //!   delayed-activation tasks; loss weights, accuracy windows ([`task::WindowMode`]),
-//!   learning-rate grids and epoch budgets (SPEC 4.2).
+//!   learning-rate grids and epoch budgets (docs/training.md).
 //! * [`full_rank`] — batched forward pass and BPTT of the full-rank RNN in a preallocated
 //!   workspace; [`rank2`] — the same for the rank-2 RNN.
 //! * [`optim`] — SGD with momentum and weight decay (PyTorch semantics) and plain SGD.
 //! * [`train`] — training loops with histories, the rank-2 early stop and the fixed-window
-//!   abort rule; [`metrics`] — accuracy, reliability and the outcome classes (SPEC 5).
+//!   abort rule; [`metrics`] — accuracy, reliability and the outcome classes (docs/outcomes.md).
 //! * [`rng`] — named ChaCha8 streams (INIT, TRAIN, CLASSIFY, BAND) and f32 normal draws.
 //! * [`float`], [`kernels`] — the `f32`/`f64` abstraction, vectorised `tanh` and GEMM kernels.
 //!

@@ -1,4 +1,4 @@
-//! Model parameters and single-trial simulation of the full-rank and rank-2 RNNs (SPEC 3).
+//! Model parameters and single-trial simulation of the full-rank and rank-2 RNNs (docs/models.md).
 //!
 //! Parameters are stored in PyTorch orientation as flat row-major vectors, so that they can
 //! be written to / read from `.npz` files unchanged (see [`crate::io::network`]).
@@ -6,11 +6,11 @@
 use super::float::{dot, Float};
 use super::rng::{self, Stream, StreamRng};
 
-/// Time step of every model, ms (SPEC 1).
+/// Time step of every model, ms (docs/tasks.md).
 pub const DT_MS: f64 = 5.0;
-/// Default membrane time constant, ms (SPEC 1).
+/// Default membrane time constant, ms (docs/tasks.md).
 pub const TAU_MS: f64 = 10.0;
-/// Long-τ ablation time constant, ms (SPEC 1).
+/// Long-τ ablation time constant, ms (docs/tasks.md).
 pub const TAU_LONG_MS: f64 = 20.0;
 /// Number of hidden units of the paper's networks.
 pub const N_HIDDEN: usize = 100;
@@ -23,7 +23,7 @@ pub const NOISE_STD: f64 = 0.001;
 /// Rank of the low-rank network.
 pub const RANK: usize = 2;
 
-/// The leak α = Δt/τ (SPEC 1): 0.5 for τ = 10 ms, 0.25 for τ = 20 ms.
+/// The leak α = Δt/τ (docs/tasks.md): 0.5 for τ = 10 ms, 0.25 for τ = 20 ms.
 pub fn alpha(tau_ms: f64) -> f64 {
     DT_MS / tau_ms
 }
@@ -31,13 +31,13 @@ pub fn alpha(tau_ms: f64) -> f64 {
 /// Readout nonlinearity of the full-rank network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Readout {
-    /// o = sigmoid(W_out r + b_out) (DCDT, SPEC 3.1).
+    /// o = sigmoid(W_out r + b_out) (DCDT, docs/models.md).
     Sigmoid,
-    /// o = W_out r + b_out (fixed-window task, SPEC 3.2).
+    /// o = W_out r + b_out (fixed-window task, docs/models.md).
     Linear,
 }
 
-/// Parameters of the full-rank RNN (SPEC 3.1), PyTorch orientation, flat row-major.
+/// Parameters of the full-rank RNN (docs/models.md), PyTorch orientation, flat row-major.
 ///
 /// With N hidden units: `w_in` `[N][2]` (`w_in[i*2 + c]`: input channel c → unit i), `b_in` `[N]`,
 /// `w_rec` `[N][N]` (`w_rec[i*N + j]`: unit j → unit i), `b_rec` `[N]`, `w_out` `[2][N]`
@@ -76,7 +76,7 @@ impl<T: Float> FullRankParams<T> {
         }
     }
 
-    /// PyTorch-default initialisation from the INIT stream of `seed` (SPEC 3.1, 4.5).
+    /// PyTorch-default initialisation from the INIT stream of `seed` (docs/models.md, docs/training.md).
     ///
     /// Draw order (f32, row-major): W_in ~ U(±√(6/(2+N))), b_in ~ U(±1/√2),
     /// W_rec ~ U(±√(6/2N)), b_rec ~ U(±1/√N), W_out ~ U(±√(6/(N+2))), b_out ~ U(±1/√N);
@@ -176,7 +176,7 @@ impl<T: Float> FullRankParams<T> {
     }
 }
 
-/// Parameters of the rank-2 RNN (SPEC 3.3), PyTorch orientation, flat row-major.
+/// Parameters of the rank-2 RNN (docs/models.md), PyTorch orientation, flat row-major.
 ///
 /// `m` `[N][2]` (`m[i*2 + k]`), `n` `[2][N]` (`n[k*N + i]`), `b` `[N]`, `w_out` `[2]`, `b_out` `[1]`,
 /// and the fixed initial state `x0` `[N]` (not trained). J = m n.
@@ -197,7 +197,7 @@ pub struct Rank2Params<T> {
 }
 
 impl<T: Float> Rank2Params<T> {
-    /// Initialisation from the INIT stream of `seed` (SPEC 3.3): m ~ N(0,1)/10 [N×2],
+    /// Initialisation from the INIT stream of `seed` (docs/models.md): m ~ N(0,1)/10 [N×2],
     /// n ~ N(0,1)/10 [2×N], b = 0, W_out ~ N(0,1)/√2, b_out ~ N(0,1), then x_0 ~ N(0,1)/10;
     /// draws in that order, row-major, in f32.
     pub fn init(n_hidden: usize, seed: u64) -> Self {
@@ -292,7 +292,7 @@ impl<T: Float> Rank2Params<T> {
     }
 }
 
-/// One full-rank step for a single trial (SPEC 3.1), noise given explicitly:
+/// One full-rank step for a single trial (docs/models.md), noise given explicitly:
 /// z = tanh(W_in u + b_in + W_rec r + b_rec + σ·ε), r ← (1−α) r + α z.
 fn full_step<T: Float>(
     p: &FullRankParams<T>,
@@ -316,7 +316,7 @@ fn full_step<T: Float>(
     }
 }
 
-/// Simulate ONE trial of a full-rank network for `inputs.len()` steps (SPEC 3.1, 6):
+/// Simulate ONE trial of a full-rank network for `inputs.len()` steps (docs/models.md, docs/mechanism-index.md):
 /// r_0 = tanh(0.1 ξ), noise 0.001·ε_t inside the tanh, with ξ (N) and then ε_t (N) for each
 /// step drawn by [`rng::fill_normal_f32`] from `rng`. Returns the rates r_1…r_T as a T×N
 /// row-major matrix. The arithmetic is that of the batched trainer for a single trial.
@@ -347,7 +347,7 @@ pub fn simulate_trial_rng<T: Float>(
     out
 }
 
-/// [`simulate_trial_rng`] with the CLASSIFY stream of network seed `seed` (SPEC 6 step 2).
+/// [`simulate_trial_rng`] with the CLASSIFY stream of network seed `seed` (docs/mechanism-index.md step 2).
 pub fn simulate_trial<T: Float>(
     p: &FullRankParams<T>,
     alpha: T,
@@ -394,7 +394,7 @@ pub fn full_readout<T: Float>(p: &FullRankParams<T>, readout: Readout, r: &[T]) 
     o
 }
 
-/// A rank-2 rollout from x_0 (SPEC 3.3): states, latents and outputs.
+/// A rank-2 rollout from x_0 (docs/models.md): states, latents and outputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rank2Rollout<T> {
     /// x_0…x_H, (H+1)×N row-major.

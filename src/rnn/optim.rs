@@ -1,4 +1,4 @@
-//! Optimisers with PyTorch semantics (SPEC 4.1).
+//! Optimisers with PyTorch semantics (docs/training.md).
 
 use super::float::Float;
 
@@ -62,7 +62,7 @@ impl<T: Float> SgdMomentum<T> {
     }
 }
 
-/// Plain SGD θ ← θ − η∇θ (rank-2 trainer, SPEC 4.1).
+/// Plain SGD θ ← θ − η∇θ (rank-2 trainer, docs/training.md).
 pub fn sgd_step<T: Float>(lr: T, params: &mut [&mut [T]], grads: &[&[T]]) {
     for (p, g) in params.iter_mut().zip(grads) {
         for (pi, &gi) in p.iter_mut().zip(g.iter()) {

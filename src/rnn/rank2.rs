@@ -1,5 +1,5 @@
 //! Forward pass and BPTT of the rank-2 RNN on its single deterministic trajectory
-//! (SPEC 3.3, 3.4).
+//! (docs/models.md).
 
 use super::float::{dot, Float};
 use super::model::Rank2Params;

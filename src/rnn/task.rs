@@ -1,5 +1,5 @@
-//! The paper's tasks (SPEC 2): inputs, targets, loss weights, trial lengths and accuracy
-//! windows, plus the learning-rate grids and epoch budgets of SPEC 4.2.
+//! The paper's tasks (docs/tasks.md): inputs, targets, loss weights, trial lengths and accuracy
+//! windows, plus the learning-rate grids and epoch budgets of docs/training.md.
 
 use super::float::Float;
 use super::model::{alpha, Readout, DT_MS, TAU_LONG_MS, TAU_MS};
@@ -10,10 +10,10 @@ pub const BATCH: usize = 128;
 pub const CUE_MS: u32 = 30;
 /// Response duration of the DCDT, ms (10 steps).
 pub const RESPONSE_MS: u32 = 50;
-/// Post-response period, ms (6 steps; SPEC 10.1).
+/// Post-response period, ms (6 steps; docs/decisions.md).
 pub const POST_MS: u32 = 30;
 
-/// Which half of the accuracy window convention to use (SPEC 5.2).
+/// Which half of the accuracy window convention to use (docs/outcomes.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WindowMode {
     /// The reference's f64-seconds truncation formula (default; one step early, glitches).
@@ -42,7 +42,7 @@ pub fn ms_to_steps(name: &str, ms: f64) -> crate::Result<usize> {
     Ok(steps.round() as usize)
 }
 
-/// The reference accuracy window (SPEC 5.2), in f64 seconds:
+/// The reference accuracy window (docs/outcomes.md), in f64 seconds:
 /// a = trunc((T_in + D)/dt − 1), b = trunc(((T_in + D) + T_r)/dt − 1), with
 /// T_in = 0.030, dt = 0.005 and D, T_r in seconds.
 ///
@@ -66,7 +66,7 @@ pub fn grid_seconds(ms: u32, grid_ms: u32) -> f64 {
     }
 }
 
-/// Description of a full-rank task (SPEC 2.1, 2.2).
+/// Description of a full-rank task (docs/tasks.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FullRankTaskKind {
     /// Delayed cue-discrimination task.
@@ -230,7 +230,7 @@ fn clip_window(a: i64, b: i64, l: usize) -> (usize, usize) {
     (a, b.max(a))
 }
 
-/// The rank-2 delayed-activation task (SPEC 2.3): one deterministic trajectory of `total`
+/// The rank-2 delayed-activation task (docs/tasks.md): one deterministic trajectory of `total`
 /// steps with scalar target y = T zeros, R ones, P zeros; weights 1 − T/total on the first
 /// T steps and T/total afterwards.
 #[derive(Debug, Clone, PartialEq)]
@@ -310,7 +310,7 @@ pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Epoch budget E(η) = trunc(max(1000, c/η)) in f64 (SPEC 4.2); c = 30 (no-post, long-τ)
+/// Epoch budget E(η) = trunc(max(1000, c/η)) in f64 (docs/training.md); c = 30 (no-post, long-τ)
 /// or 100 (post).
 pub fn epoch_budget(lr: f64, c: f64) -> usize {
     (c / lr).max(1000.0).trunc() as usize

@@ -1,4 +1,4 @@
-//! Training loops (SPEC 4): full-rank SGD with momentum and weight decay, rank-2 plain SGD,
+//! Training loops (docs/training.md): full-rank SGD with momentum and weight decay, rank-2 plain SGD,
 //! per-epoch histories, the rank-2 early stop and the fixed-window abort rule.
 
 use super::float::Float;
@@ -9,16 +9,16 @@ use super::rank2::Rank2Workspace;
 use super::rng::{self, Stream, StreamRng};
 use super::task::{FullRankTask, FullRankTaskKind, Rank2Task};
 
-/// Per-epoch logs (SPEC 4.3); all vectors have one entry per completed epoch.
+/// Per-epoch logs (docs/training.md); all vectors have one entry per completed epoch.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     /// Loss of the epoch's forward pass (before the update).
     pub loss: Vec<f64>,
     /// ‖∂L/∂W_rec‖_F (full-rank) or the global gradient norm (rank-2).
     pub grad_norm: Vec<f64>,
-    /// Accuracy (full-rank: SPEC 5.1; rank-2: fraction of steps with 𝟙[o_t > 0.5] = y_t).
+    /// Accuracy (full-rank: docs/outcomes.md; rank-2: fraction of steps with 𝟙[o_t > 0.5] = y_t).
     pub accuracy: Vec<f64>,
-    /// Reliability (full-rank: SPEC 5.1; rank-2: mean of o_t on target-1 steps and 1 − o_t
+    /// Reliability (full-rank: docs/outcomes.md; rank-2: mean of o_t on target-1 steps and 1 − o_t
     /// on target-0 steps).
     pub reliability: Vec<f64>,
 }
@@ -50,7 +50,7 @@ pub fn check_lr(lr: f64) -> crate::Result<f64> {
 /// Full-rank trainer state: parameters, optimiser, TRAIN stream and workspace.
 ///
 /// One [`FullRankTrainer::step`] = draw ξ, ε from the TRAIN stream, forward all trials,
-/// loss and metrics (pre-update), BPTT, one SGD-momentum step (SPEC 4.1).
+/// loss and metrics (pre-update), BPTT, one SGD-momentum step (docs/training.md).
 #[derive(Debug, Clone)]
 pub struct FullRankTrainer<T> {
     /// Current parameters.
@@ -125,7 +125,7 @@ pub struct FullRankConfig {
     pub epochs: usize,
     /// Network seed (TRAIN stream).
     pub seed: u64,
-    /// Abort after any epoch where max(loss history) exceeds this value (NaN-blind, SPEC 4.4);
+    /// Abort after any epoch where max(loss history) exceeds this value (NaN-blind, docs/training.md);
     /// `Some(100.0)` for the fixed-window task, `None` otherwise.
     pub abort_above: Option<f64>,
     /// Store parameters at the start of every epoch that is a multiple of this (0 = never).
@@ -167,7 +167,7 @@ fn note_divergence(diverged_at: &mut Option<usize>, e: usize, s: &EpochStats) {
     }
 }
 
-/// Train a full-rank network (SPEC 4.1, 4.4). `progress(epoch, stats)` is called after every
+/// Train a full-rank network (docs/training.md). `progress(epoch, stats)` is called after every
 /// epoch.
 pub fn train_full_rank<T: Float>(
     params: FullRankParams<T>,
@@ -237,7 +237,7 @@ pub struct Rank2Run<T> {
     pub diverged_at: Option<usize>,
 }
 
-/// Rank-2 trainer state (plain SGD, SPEC 4.1).
+/// Rank-2 trainer state (plain SGD, docs/training.md).
 #[derive(Debug, Clone)]
 pub struct Rank2Trainer<T> {
     /// Current parameters.
@@ -298,7 +298,7 @@ fn rank2_scores<T: Float>(o: &[T], y: &[T]) -> (f64, f64) {
     (acc / n, rel / n)
 }
 
-/// Train a rank-2 network (SPEC 4.1, 4.4). `progress(epoch, stats)` after every epoch.
+/// Train a rank-2 network (docs/training.md). `progress(epoch, stats)` after every epoch.
 pub fn train_rank2<T: Float>(
     params: Rank2Params<T>,
     task: Rank2Task<T>,
@@ -344,7 +344,7 @@ pub fn rank2_scores_of<T: Float>(params: &Rank2Params<T>, task: &Rank2Task<T>) -
     rank2_scores(ws.outputs(), &task.targets)
 }
 
-/// Rank-2 "learned" criterion (SPEC 5.4): with the given parameters, o_t > 0.5 exactly on
+/// Rank-2 "learned" criterion (docs/outcomes.md): with the given parameters, o_t > 0.5 exactly on
 /// the steps where y_t = 1.
 pub fn rank2_learned<T: Float>(params: &Rank2Params<T>, task: &Rank2Task<T>) -> bool {
     let mut ws = Rank2Workspace::new(params.n_hidden(), task.total());

@@ -1,4 +1,4 @@
-//! Aggregates of sweep records for figures (SPEC 8.1): cell fractions, per-class learning
+//! Aggregates of sweep records for figures (docs/fits.md): cell fractions, per-class learning
 //! curves (mean ± SEM) and mechanism-index samples.
 
 use super::phase::PhaseTable;
@@ -58,7 +58,7 @@ pub fn nearest_lr(records: &[RunRecord], experiment: Experiment, lr: f64) -> Opt
         })
 }
 
-/// Mean ± SEM curves per class at learning rate `lr`, pooled over delays (SPEC 8.1).
+/// Mean ± SEM curves per class at learning rate `lr`, pooled over delays (docs/fits.md).
 ///
 /// DCDT curves (the last epochs) are right-aligned, fixed-window curves (the first epochs)
 /// left-aligned; shorter curves count as missing (NaN padding) where they have no value.

@@ -1,5 +1,5 @@
 //! The real sweep executor: trains one network with [`crate::rnn`] and classifies it
-//! (SPEC 4, 5.3, 5.4, 6).
+//! (docs/training.md, docs/outcomes.md, docs/mechanism-index.md).
 //!
 //! * Full-rank experiments (`nopost`, `post`, `long-tau`, `no-memory`): f32 network of
 //!   N = 100 units initialised from the network's seed, trained for the run's budget with the
@@ -7,7 +7,7 @@
 //!   accuracy and reliability histories; learned DCDT networks get the mechanism index of a
 //!   [`MechanismClassifier`] and class 1 (LC, index < 0.5) or 2 (SP).
 //! * Rank-2 post study (`rank2-post`, `rank2-nopost`): T = delay/5 steps, 2 response steps,
-//!   6 post steps or none; plain SGD; labels of SPEC 5.4: class 0 not learned, 1 learned and
+//!   6 post steps or none; plain SGD; labels of docs/outcomes.md: class 0 not learned, 1 learned and
 //!   rotating (limit cycle), 2 learned without rotation.
 //!
 //! The stored curves are the last 1000 epochs (fixed-window: the first 3000) of loss,
@@ -25,23 +25,23 @@ use crate::rnn::task::{FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
 use crate::rnn::train::{train_full_rank, train_rank2, FullRankConfig, History, Rank2Config};
 use crate::Result;
 
-/// Mechanism classification of trained networks (SPEC 6, 5.4).
+/// Mechanism classification of trained networks (docs/mechanism-index.md, docs/outcomes.md).
 pub trait MechanismClassifier: Sync {
-    /// Mechanism index of a learned full-rank DCDT network (SPEC 6); < 0.5 means LC.
+    /// Mechanism index of a learned full-rank DCDT network (docs/mechanism-index.md); < 0.5 means LC.
     fn full_rank_index(
         &self,
         params: &FullRankParams<f32>,
         task: &FullRankTask<f32>,
         spec: &RunSpec,
     ) -> Result<f64>;
-    /// Class of a trained rank-2 network (SPEC 5.4): 0 not learned, 1 learned and rotating
+    /// Class of a trained rank-2 network (docs/outcomes.md): 0 not learned, 1 learned and rotating
     /// (limit cycle), 2 learned without rotation.
     fn rank2_class(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<u8>;
 }
 
 /// The training executor (`--executor train`).
 pub struct TrainExecutor<C> {
-    /// Accuracy-window convention (SPEC 5.2); the paper's is [`WindowMode::Reference`].
+    /// Accuracy-window convention (docs/outcomes.md); the paper's is [`WindowMode::Reference`].
     pub window: WindowMode,
     /// Mechanism classifier for learned networks.
     pub classifier: C,
@@ -117,7 +117,7 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
             } else {
                 let o = outcome(&h.accuracy, &h.reliability);
                 if o.learned {
-                    // A numerical failure of the classifier gives a NaN index, which SPEC 6
+                    // A numerical failure of the classifier gives a NaN index, which docs/mechanism-index.md
                     // labels SP; the record's index is then null.
                     let idx = match self.classifier.full_rank_index(&run.params, &task, spec) {
                         Ok(x) => x,
@@ -180,7 +180,7 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
 
 /// The paper's classifier: the spectral index of [`crate::analysis::mechanism_index`] on the
 /// 9×-extended single trial of [`crate::analysis::classify::extended_trial_rates`] (CLASSIFY
-/// stream of the network's seed, SPEC 6), and the SPEC 5.4 labels of
+/// stream of the network's seed, docs/mechanism-index.md), and the docs/outcomes.md labels of
 /// [`crate::analysis::rank2::label_rank2`] for rank-2 networks.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SpectralClassifier {

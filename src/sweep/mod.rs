@@ -1,5 +1,5 @@
 //! Sweeps: the paper's learning-rate × delay × seed grids, run resumably and in shards, and
-//! their aggregation into phase tables (SPEC 4.2, 4.3, 4.6, 8.1).
+//! their aggregation into phase tables (docs/training.md, docs/fits.md).
 //!
 //! * [`design`] — sweep design by simulation: synthetic phase tables with realistic scatter.
 //! * [`preset`] — named grids ([`Preset::named`]) with the paper's budgets, and overrides.

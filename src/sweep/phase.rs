@@ -1,5 +1,5 @@
 //! Aggregation of sweep records into a phase table: one row per (lr, delay) cell with counts
-//! (SPEC 8.1; `dynphase phase`).
+//! (docs/fits.md; `dynphase phase`).
 //!
 //! CSV header: `lr,delay_ms,n,not_learned,limit_cycle,slow_point`. Classes 0 and 3 count as
 //! not learned; class 1 is LC, class 2 SP. For the no-memory control `delay_ms` is the

@@ -1,4 +1,4 @@
-//! Sweep presets: the paper's learning-rate x delay x seed grids and epoch budgets (SPEC 4.2).
+//! Sweep presets: the paper's learning-rate x delay x seed grids and epoch budgets (docs/training.md).
 //!
 //! | preset | experiment(s) | #lr | delays / windows | seeds | epochs | networks |
 //! |---|---|---|---|---|---|---|
@@ -44,7 +44,7 @@ use super::spec::{Experiment, RunSpec};
 use crate::{Error, Result};
 
 /// `logspace(a, b, n)` with numpy's rounding: `10^(a + i·step)`, `step = (b − a)/(n − 1)`,
-/// and the last exponent exactly `b` (SPEC 4.2).
+/// and the last exponent exactly `b` (docs/training.md).
 pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
     if n == 0 {
         return Vec::new();
@@ -61,7 +61,7 @@ pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Epoch budget `E(η) = trunc(max(1000, c/η))` in f64 (SPEC 4.2); `c` = 30 (no-post, long-τ)
+/// Epoch budget `E(η) = trunc(max(1000, c/η))` in f64 (docs/training.md); `c` = 30 (no-post, long-τ)
 /// or 100 (post).
 pub fn epoch_budget(c: f64, lr: f64) -> u64 {
     (c / lr).max(1000.0).trunc() as u64

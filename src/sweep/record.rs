@@ -38,11 +38,11 @@ pub enum RecordError {
 pub struct RunOutcome {
     /// Epochs actually trained (the budget, unless the fixed-window abort rule fired).
     pub epochs_run: u64,
-    /// Class (SPEC 5.3): 0 not learned (stable), 1 LC, 2 SP, 3 unstable learning. Fixed-window:
-    /// 0 not learned, 1 correct. Rank-2 post study (SPEC 5.4): 0 not learned, 1 rotation (LC),
+    /// Class (docs/outcomes.md): 0 not learned (stable), 1 LC, 2 SP, 3 unstable learning. Fixed-window:
+    /// 0 not learned, 1 correct. Rank-2 post study (docs/outcomes.md): 0 not learned, 1 rotation (LC),
     /// 2 learned without rotation.
     pub class: u8,
-    /// Mechanism index (SPEC 6); `None` unless class 1 or 2 of a full-rank DCDT network.
+    /// Mechanism index (docs/mechanism-index.md); `None` unless class 1 or 2 of a full-rank DCDT network.
     pub index: Option<f64>,
     /// Loss of the last epoch (pre-update).
     pub final_loss: f32,
@@ -164,7 +164,7 @@ impl RunRecord {
         strip_wall(&self.to_line()).to_string()
     }
 
-    /// True if the record counts as not learned (classes 0 and 3; SPEC 8.1).
+    /// True if the record counts as not learned (classes 0 and 3; docs/fits.md).
     pub fn not_learned(&self) -> bool {
         self.class == 0 || self.class == 3
     }

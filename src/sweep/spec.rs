@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
-/// The task/model variant of a run (SPEC 2, 4.2).
+/// The task/model variant of a run (docs/tasks.md, docs/training.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Experiment {
     /// Full-rank DCDT without post period (K = 10), delays 0–400 ms step 20.
@@ -76,7 +76,7 @@ impl Experiment {
 
     /// Validate a delay (window) in ms for this experiment: a whole number of 5 ms steps;
     /// strictly positive for the no-memory windows and the rank-2 delays; DCDT delays on the
-    /// 20 ms (long-τ: 40 ms) lattice of the reference's window formula (SPEC 1, 5.2).
+    /// 20 ms (long-τ: 40 ms) lattice of the reference's window formula (docs/tasks.md, docs/outcomes.md).
     pub fn check_delay_ms(&self, d: u32) -> Result<()> {
         let (step, positive) = match self {
             Experiment::NoPost | Experiment::Post => (20, false),
@@ -107,7 +107,7 @@ pub struct RunSpec {
     pub lr: f64,
     /// Delay in ms (no-memory: response window; rank-2: 5 ms × T steps).
     pub delay_ms: u32,
-    /// Network seed (initial weights depend on it only; SPEC 4.5).
+    /// Network seed (initial weights depend on it only; docs/training.md).
     pub seed: u64,
     /// Epoch budget.
     pub epochs: u64,

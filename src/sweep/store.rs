@@ -40,7 +40,7 @@ pub struct Manifest {
     pub overrides: Overrides,
     /// Executor name: `train` (the real trainer) or `fake` (testing aid).
     pub executor: String,
-    /// Accuracy-window convention: `reference` (default) or `corrected` (SPEC 5.2).
+    /// Accuracy-window convention: `reference` (default) or `corrected` (docs/outcomes.md).
     #[serde(default = "reference_window")]
     pub window: String,
     /// Post period in the classifier's extended trial: `exclude` (default) or `include`.

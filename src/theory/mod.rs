@@ -1,5 +1,5 @@
 //! Critical learning rates across delays: scaling tables, local exponents, the crossing of the
-//! two leading-order curves and the three dynamical phases (SPEC §7.3).
+//! two leading-order curves and the three dynamical phases (docs/toy-theory.md).
 //!
 //! For each delay T_d the table holds, for the saddle-node (SP) and limit-cycle (LC) toy models
 //! of [`crate::toy`], the exact η* = (r* − r_NL)/|L'(r*⁺)|, its leading-order form
@@ -17,9 +17,9 @@ use crate::{Error, Result};
 /// The two mechanisms of the paper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Mechanism {
-    /// Slow-point manifold (saddle-node ghost), SPEC §7.1.
+    /// Slow-point manifold (saddle-node ghost), docs/toy-theory.md.
     SlowPoint,
-    /// Limit cycle, SPEC §7.2.
+    /// Limit cycle, docs/toy-theory.md.
     LimitCycle,
 }
 
@@ -46,7 +46,7 @@ impl RespSpec {
     }
 }
 
-/// Exact η* of a mechanism (SPEC §7.3):
+/// Exact η* of a mechanism (docs/toy-theory.md):
 /// SP (π⁴/(8T_d²))(1/T_d² − 1/(T_d+T_r)²); LC (r* − r_NL)/|L'(r*⁺)| =
 /// T_r/(4T_d²(T_d+T_r)) for T_r < T_d, 1/(24 T_d²) at T_r = T_d and T_r/(T_d+T_r)³ for
 /// T_d < T_r < 2T_d. For T_r ≥ 2T_d the LC closed form does not exist:
@@ -76,7 +76,7 @@ pub fn leading_crossing_delay() -> f64 {
     PI * PI
 }
 
-/// Dynamical phase of the toy theory at learning rate η (SPEC §7.3).
+/// Dynamical phase of the toy theory at learning rate η (docs/toy-theory.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Phase {
     /// Phase 1: η < η*_SP and η < η*_LC — both mechanisms are learnable.

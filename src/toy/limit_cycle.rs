@@ -1,4 +1,4 @@
-//! Limit-cycle toy model, SPEC §7.2.
+//! Limit-cycle toy model, docs/toy-theory.md.
 
 use std::f64::consts::PI;
 
@@ -7,7 +7,7 @@ use crate::{Error, Result};
 
 /// Limit-cycle toy model: the Hopf normal form ρ' = (1 − ρ²) ρ, θ' = 2π r, started at
 /// (x, y) = (0, −1) and turning counter-clockwise, so x(t) = sin 2πrt; output
-/// o = H(−x) = H(−sin 2πrt) with H(0) = 0 (SPEC §7.2).
+/// o = H(−x) = H(−sin 2πrt) with H(0) = 0 (docs/toy-theory.md).
 ///
 /// Integrated in the polar coordinates of the normal form, state (ρ, θ) with ρ(0) = 1,
 /// θ(0) = −π/2 and x = ρ cos θ; the indicator is −x.
@@ -51,7 +51,7 @@ impl LimitCycle {
         })
     }
 
-    /// The piecewise table of SPEC §7.2 (assumes T_d > T_r, last branch needs T_d ≥ 2 T_r;
+    /// The piecewise table of docs/toy-theory.md (assumes T_d > T_r, last branch needs T_d ≥ 2 T_r;
     /// for T_d = T_r the third branch is 3 − 3/(2 T_d r) on [1/(2T_d), 3/(4T_d)]);
     /// NaN outside the modelled domain.
     pub fn loss_table(&self, r: f64) -> f64 {
@@ -72,7 +72,7 @@ impl LimitCycle {
         }
     }
 
-    /// Riemann-sum loss of SPEC §7.2 (numeric check of Fig S2B): with n_d = ⌊T_d/dt⌋ and
+    /// Riemann-sum loss of docs/toy-theory.md (numeric check of Fig S2B): with n_d = ⌊T_d/dt⌋ and
     /// n_r = ⌊T_r/dt⌋ points (numpy `linspace` including both ends),
     /// (dt/T_d) Σ H(−sin 2πrt) over linspace(0, T_d, n_d) plus
     /// (dt/T_r) Σ (1 − H(−sin 2πrt)) over linspace(T_d, T_d+T_r, n_r), with H(0) = 0.

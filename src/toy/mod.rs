@@ -1,9 +1,9 @@
-//! Toy models of the two short-term-memory mechanisms (SPEC §7) and generic numerics.
+//! Toy models of the two short-term-memory mechanisms (docs/toy-theory.md) and generic numerics.
 //!
 //! A toy model has one trainable scalar `r`, a state ODE x' = f(r, t, x) from an initial state
 //! x0(r), and a binary readout o(t) = H(g(x(t))) (1 where the indicator g is positive), or a
 //! smooth sigmoid readout. The target is 0 during the delay [0, T_d] and 1 during the response
-//! [T_d, T_d + T_r]; the loss is normalised per window (SPEC §7),
+//! [T_d, T_d + T_r]; the loss is normalised per window (docs/toy-theory.md),
 //!
 //! ```text
 //! L(r) = (1/T_d) ∫_0^{T_d} |o − 0| dt + (1/T_r) ∫_{T_d}^{T_d+T_r} |o − 1| dt     (max 2).
@@ -13,7 +13,7 @@
 //! the output switch times ([`ToyModel::switch_times`], located by [`crate::ode::find_crossings`]),
 //! the loss ([`ToyModel::loss`]), one-sided and central slopes ([`ToyModel::loss_slope`]), the
 //! minimiser r* ([`ToyModel::r_star`]), the edge r_NL of the flat no-learning zone where L = 1 and
-//! L' = 0 ([`ToyModel::r_nl`]), the critical learning rate of SPEC §7.3
+//! L' = 0 ([`ToyModel::r_nl`]), the critical learning rate of docs/toy-theory.md
 //!
 //! ```text
 //! η* = (r* − r_NL) / |L'(r*⁺)|            ([`ToyModel::critical_rate`]),
@@ -23,7 +23,7 @@
 //! GD failure boundary ([`ToyModel::gd_boundary`]).
 //!
 //! Two models ship with closed forms for every quantity ([`ClosedForm`]): [`SaddleNode`]
-//! (slow point / ghost, SPEC §7.1) and [`LimitCycle`] (SPEC §7.2).
+//! (slow point / ghost, docs/toy-theory.md) and [`LimitCycle`] (docs/toy-theory.md).
 //!
 //! # Adding a model
 //!
@@ -131,7 +131,7 @@ pub enum Readout {
     },
 }
 
-/// A one-parameter toy model of short-term memory (SPEC §7) with numerics derived from its ODE.
+/// A one-parameter toy model of short-term memory (docs/toy-theory.md) with numerics derived from its ODE.
 ///
 /// See the [module documentation](self) for the loss, the criterion and how to add a model.
 pub trait ToyModel: Sync {
@@ -186,7 +186,7 @@ pub trait ToyModel: Sync {
     fn output_trajectory(&self, r: f64, times: &[f64]) -> Result<Vec<f64>> {
         numerics::output_trajectory(self, r, times)
     }
-    /// Window-normalised loss L(r) of SPEC §7 from the integrated ODE.
+    /// Window-normalised loss L(r) of docs/toy-theory.md from the integrated ODE.
     fn loss(&self, r: f64) -> Result<f64> {
         numerics::loss(self, r)
     }
@@ -232,7 +232,7 @@ pub trait ToyModel: Sync {
     }
 }
 
-/// Closed forms of SPEC §7 that a toy model may provide; the generic test harness compares each
+/// Closed forms of docs/toy-theory.md that a toy model may provide; the generic test harness compares each
 /// one with the numerics of [`ToyModel`].
 pub trait ClosedForm: ToyModel {
     /// `Ok` if the closed forms below hold at this model's windows, else

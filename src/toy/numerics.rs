@@ -15,7 +15,7 @@ pub enum Side {
     Central,
 }
 
-/// Numeric critical learning rate and its ingredients (SPEC §7.3).
+/// Numeric critical learning rate and its ingredients (docs/toy-theory.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CriticalRate {
     /// Minimiser r* of L.
@@ -30,7 +30,7 @@ pub struct CriticalRate {
     pub eta_star: f64,
 }
 
-/// GD protocol: start at r0 = `r0_factor` · r* and run `steps` steps (SPEC §7.4).
+/// GD protocol: start at r0 = `r0_factor` · r* and run `steps` steps (docs/toy-theory.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GdProtocol {
     /// r0 / r*.

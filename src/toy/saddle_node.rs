@@ -1,4 +1,4 @@
-//! Saddle-node (slow-point / ghost) toy model, SPEC §7.1.
+//! Saddle-node (slow-point / ghost) toy model, docs/toy-theory.md.
 
 use std::f64::consts::{FRAC_PI_2, PI};
 
@@ -6,7 +6,7 @@ use super::{ClosedForm, GdProtocol, Readout, ToyModel, Windows};
 use crate::{Error, Result};
 
 /// Saddle-node toy model x' = x² + r, x(0) = 0, with the step readout o = 𝟙[t ≥ t*] at the
-/// escape time t* = π/(2√r) (SPEC §7.1), or the optional smooth readout
+/// escape time t* = π/(2√r) (docs/toy-theory.md), or the optional smooth readout
 /// o = sigmoid(a (x − 10)) with x clipped at 1e6.
 ///
 /// **Coordinates.** x blows up at t*, so the ODE is integrated in the angle chart φ = arctan x,
@@ -64,7 +64,7 @@ impl SaddleNode {
         Ok(((x_th / s).atan() - (x0 / s).atan()) / s)
     }
 
-    /// Loss pieces of SPEC §7.1 (valid for every real r): 1 for r ≤ r_NL;
+    /// Loss pieces of docs/toy-theory.md (valid for every real r): 1 for r ≤ r_NL;
     /// (t* − T_d)/T_r for T_d ≤ t* < T_d + T_r; 1 − π/(2 T_d √r) for t* < T_d.
     pub fn loss_pieces(&self, r: f64) -> (f64, f64) {
         let (td, tr) = (self.w.t_delay, self.w.t_resp);
