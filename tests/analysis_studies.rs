@@ -9,7 +9,7 @@ use dynphase::analysis::rank2::Fig3cRow;
 use dynphase::analysis::studies::{full_rank_agreement_study, post_study_budget, rank2_post_study};
 
 #[test]
-#[ignore]
+#[ignore = "trains 80 rank-2 networks, 2 delays x 20 seeds x with and without post (minutes); run with --ignored"]
 fn fig3c_rank2_post_study_two_delays() {
     let seeds: Vec<u64> = (0..20).collect();
     let delays = [6usize, 8];
@@ -62,7 +62,7 @@ fn fig3c_rank2_post_study_two_delays() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "trains 40 full-rank networks (minutes); backs README's 39 of 40 agreement; run with --ignored"]
 fn full_rank_spectral_and_dynamical_labels_agree() {
     let delays = [20u32, 40, 60, 80, 100, 140, 180, 220, 260, 300];
     let jobs: Vec<(u32, f64, u64)> = delays
@@ -100,7 +100,7 @@ fn full_rank_spectral_and_dynamical_labels_agree() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "trains one rank-2 network for 150,000 epochs and classifies a checkpoint every 5,000 epochs (minutes); run with --ignored"]
 fn fig_s1_rank2_mechanism_tracking() {
     use dynphase::analysis::index::Mechanism;
     use dynphase::analysis::tracking::{first_transition, track_rank2};

@@ -49,13 +49,31 @@ pub fn merge_dirs(out: &Path, inputs: &[PathBuf], force: bool) -> Result<MergeSu
             ),
         ));
     }
-    let mut by_id: HashMap<String, (RunRecord, String, PathBuf)> = HashMap::new();
+    // id -> (record, its deterministic line, its file, the index of its input)
+    let mut by_id: HashMap<String, (RunRecord, String, PathBuf, usize)> = HashMap::new();
     let mut manifests: Vec<Manifest> = Vec::new();
     let mut duplicates = 0;
     let mut ignored_tails = Vec::new();
-    for dir in inputs {
+    for (k, dir) in inputs.iter().enumerate() {
         let m = Manifest::read(dir)?
             .ok_or_else(|| Error::format(dir, "no sweep.json manifest: not a sweep directory"))?;
+        // Checked before any record: records of different stream versions differ, and
+        // saying why beats a list of conflicts.
+        if let Some(first) = manifests.first() {
+            if m.stream_version != first.stream_version {
+                return Err(Error::invalid(
+                    "merge",
+                    format!(
+                        "{} holds records drawn from random-stream version {}, {} from version {}; \
+                         records of different versions are not comparable (rerun one with the same dynphase)",
+                        dir.display(),
+                        m.stream_version,
+                        inputs[0].display(),
+                        first.stream_version
+                    ),
+                ));
+            }
+        }
         manifests.push(m);
         let path = dir.join(RUNS_FILE);
         if !path.exists() {
@@ -68,12 +86,22 @@ pub fn merge_dirs(out: &Path, inputs: &[PathBuf], force: bool) -> Result<MergeSu
         for r in contents.records {
             let det = r.deterministic_line();
             match by_id.get(&r.id) {
-                Some((_, prev, prev_path)) => {
+                Some((_, prev, prev_path, j)) => {
                     if *prev != det {
+                        let (here, there) = (&manifests[k].kernel, &manifests[*j].kernel);
+                        let why = if here != there && !here.is_empty() && !there.is_empty() {
+                            format!(
+                                "; they were trained on different kernel paths ({here} here, \
+                                 {there} there), which should give identical bits: rerun one \
+                                 of them with DYNPHASE_KERNEL={there} and report the difference"
+                            )
+                        } else {
+                            String::new()
+                        };
                         return Err(Error::format(
                             &path,
                             format!(
-                                "conflicting records for {} (also in {})",
+                                "conflicting records for {} (also in {}){why}",
                                 r.id,
                                 prev_path.display()
                             ),
@@ -82,19 +110,10 @@ pub fn merge_dirs(out: &Path, inputs: &[PathBuf], force: bool) -> Result<MergeSu
                     duplicates += 1;
                 }
                 None => {
-                    by_id.insert(r.id.clone(), (r, det, path.clone()));
+                    by_id.insert(r.id.clone(), (r, det, path.clone(), k));
                 }
             }
         }
-    }
-    if manifests
-        .iter()
-        .any(|m| m.stream_version != manifests[0].stream_version)
-    {
-        return Err(Error::invalid(
-            "merge",
-            "the inputs were drawn from different random-stream versions; their records are not comparable",
-        ));
     }
     let kernels = manifests
         .iter()
@@ -155,7 +174,7 @@ pub fn merge_dirs(out: &Path, inputs: &[PathBuf], force: bool) -> Result<MergeSu
         )
     };
     manifest.kernel = kernels;
-    let mut records: Vec<RunRecord> = by_id.into_values().map(|(r, _, _)| r).collect();
+    let mut records: Vec<RunRecord> = by_id.into_values().map(|(r, ..)| r).collect();
     sort_canonical(&mut records);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let tmp = out.join(format!("{RUNS_FILE}.tmp"));

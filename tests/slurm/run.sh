@@ -11,8 +11,9 @@
 #    training, a few seconds per task). While it runs, one task is cancelled in the middle of
 #    its shard (scancel) and resubmitted (sbatch --array=I), and another is requeued in the
 #    middle of its shard (scontrol requeue). Each must resume with exactly the records it had
-#    written; finish.sh merges the shards, and the merged records must equal those of a
-#    single-process sweep byte for byte apart from wall_s.
+#    written. The tasks train on different kernel paths (DYNPHASE_KERNEL by task id, as on
+#    nodes of different CPU generations). finish.sh merges the shards, and the merged records
+#    must equal those of a single-process sweep byte for byte apart from wall_s.
 # 3. A task killed by its --time limit (fake executor, slow runs) is resubmitted, with
 #    finish.sbatch submitted as a job depending on it (--dependency=afterok); the merged
 #    records must equal a single-process sweep the same way.
@@ -222,6 +223,27 @@ submit() { # submit ARGS... -> job id
 cd "$T/work"
 export DYNPHASE
 
+# Mixed nodes: the array tasks train on different kernel paths (DYNPHASE_KERNEL), as on
+# nodes of different CPU generations, through a wrapper that picks the path by task id.
+# The SIMD paths only: the portable path (software fused multiply-adds) is about 100 times
+# slower; tests/sweep_kernels.rs covers it on a smaller grid.
+flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+PATHS=()
+if [[ " $flags " == *" avx2 "* && " $flags " == *" fma "* ]]; then
+  PATHS=(avx2)
+  if [[ " $flags " == *" avx512f "* ]]; then PATHS=(avx512 avx2); fi
+else
+  PATHS=(portable)
+fi
+NODE=$T/dynphase-node
+cat >"$NODE" <<WRAPPER
+#!/usr/bin/env bash
+paths=(${PATHS[*]})
+export DYNPHASE_KERNEL=\${paths[\$(( \${SLURM_ARRAY_TASK_ID:-0} % \${#paths[@]} ))]}
+exec "$DYNPHASE" "\$@"
+WRAPPER
+chmod 755 "$NODE"
+
 # ---------------------------------------------------------------- time limit (runs alongside)
 # 60 runs of 2 s each on one thread: two minutes of work under a one-minute limit.
 TL=$T/work/timeout
@@ -234,8 +256,8 @@ say "array submitted: job $tl_job (time-limit test, 1 task, --time=1)"
 SW=$T/work/array
 export PRESET=test-tiny NSHARDS=4 OUT=$SW SWEEP_ARGS="--seeds 4 --epochs 150"
 PER_SHARD=6
-job=$(submit --array=0-3 --job-name=dynphase-array "$SCRIPTS/sweep_array.sbatch")
-say "array submitted: job $job (4 tasks of $PER_SHARD networks: $SWEEP_ARGS)"
+job=$(DYNPHASE=$NODE submit --array=0-3 --job-name=dynphase-array "$SCRIPTS/sweep_array.sbatch")
+say "array submitted: job $job (4 tasks of $PER_SHARD networks: $SWEEP_ARGS; task I on kernel path I mod ${#PATHS[@]} of: ${PATHS[*]})"
 # Meanwhile, the same grid in one process, uninterrupted (the time-limit task mostly sleeps).
 # shellcheck disable=SC2086
 "$DYNPHASE" sweep --preset test-tiny $SWEEP_ARGS --out "$T/work/single" --threads 1 --no-progress \
@@ -259,9 +281,9 @@ scancel "${job}_2"
 wait_state "${job}_2" 60 CANCELLED
 kept2=$(records "$SW/shard-2/runs.jsonl")
 say "cancelled task ${job}_2 in the middle of its shard ($kept2 of $PER_SHARD records written)"
-for i in 0 1 3; do wait_state "${job}_$i" 300 COMPLETED; done
-job2=$(submit --array=2 --job-name=dynphase-array "$SCRIPTS/sweep_array.sbatch")
+job2=$(DYNPHASE=$NODE submit --array=2 --job-name=dynphase-array "$SCRIPTS/sweep_array.sbatch")
 say "resubmitted task 2 as job ${job2}_2"
+for i in 0 1 3; do wait_state "${job}_$i" 300 COMPLETED; done
 wait_state "${job2}_2" 300 COMPLETED
 
 grep -q "shard 1/4: $PER_SHARD runs, $kept1 already done" "$T/work/slurm-${job}_1.out" ||
@@ -281,6 +303,8 @@ wait "$single_pid" || die "single-process sweep failed: $(cat "$T/work/single.lo
 sed 's/^/  /' "$T/work/single.log"
 "$DYNPHASE" merge --out "$T/work/single-canon" "$T/work/single" 2>&1 | sed 's/^/  /'
 same_records "$SW/merged/runs.jsonl" "$T/work/single-canon/runs.jsonl" "SLURM array (with a requeued and a cancelled task) vs single process"
+kernels=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' "$SW/merged/sweep.json")
+say "kernel paths of the merged shards: ${kernels:-(not recorded by this build)}"
 
 # ---------------------------------------------------------------- time limit: check and resume
 wait_state "${tl_job}_0" 240 TIMEOUT
