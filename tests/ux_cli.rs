@@ -88,9 +88,17 @@ fn item3_likelihood_fit_reports_failure_instead_of_a_number() {
     // A quick-grid sweep with one seed per cell and the fake executor: the plain likelihood
     // puts the boundary rising with the learning rate (it used to print beta = -28.5 with the
     // interval [3.95, inf) and exit 0).
-    fake_sweep(d, "quick", "q", &["--seeds", "1", "--epochs", "20"]);
-    let (code, _, err) = run_in(d, &["phase", "q", "--out", "q.csv"]);
-    assert_eq!(code, Some(0), "{err}");
+    // The table (tests/data/fake_quick_v1_seed1_phase.csv) is the phase table of that sweep on
+    // the earlier 9-row quick grid (0.316 ... 0.01): the fake executor's `nopost --seeds 1`
+    // table restricted to those rows.
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/fake_quick_v1_seed1_phase.csv"
+        ),
+        d.join("q.csv"),
+    )
+    .unwrap();
     let r = run_in(
         d,
         &[
@@ -220,13 +228,10 @@ fn item5_divergence_is_an_outcome_and_nan_weights_are_named() {
             "--quiet",
         ],
     );
-    // The rank-2 model saturates instead of overflowing (tanh and sigmoid stay finite, the
-    // gradient vanishes): no divergence, and the run is reported as not learned, never stable.
     assert_eq!(code, Some(0), "{err}");
-    assert!(!out.contains("diverged at epoch "), "{out}");
+    assert!(out.contains("diverged at epoch "), "{out}");
     assert!(!out.contains("stable = true"), "{out}");
-    assert!(out.contains("grad norm: 0.0000e0"), "{out}");
-    assert!(out.contains("outcome: learned = false"), "{out}");
+    assert!(out.contains("outcome: learned = false (diverged)"), "{out}");
     assert!(out.contains("; class: 0"), "{out}");
 
     // A NaN weight is refused when the file is read, naming the array.
