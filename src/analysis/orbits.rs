@@ -358,7 +358,7 @@ fn check_cfg<V: VectorField + ?Sized>(
     ] {
         crate::error::check_positive(name, v)?;
     }
-    if !(cfg.settle_time >= 0.0) {
+    if cfg.settle_time.is_nan() || cfg.settle_time < 0.0 {
         return Err(crate::Error::invalid("settle_time", "must be ≥ 0"));
     }
     if cfg.steps < 4 {
