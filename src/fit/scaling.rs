@@ -359,7 +359,8 @@ impl TwoStepResult {
                 fitted.len()
             ));
         }
-        if !(self.fit.r2 >= TWO_STEP_MIN_R2) {
+        // NaN R² (a degenerate fit) warns too.
+        if self.fit.r2.is_nan() || self.fit.r2 < TWO_STEP_MIN_R2 {
             w.push(format!(
                 "R² = {:.2} < {TWO_STEP_MIN_R2}: the per-row critical points do not follow a \
                  power law; the two-step beta is not a measurement",
