@@ -332,18 +332,7 @@ fn print_points(points: &[CriticalPoint], format: FormatArg, n_eig: usize) {
                     format!("{:e}", p.speed),
                     p.hits.to_string(),
                 ];
-                for k in 0..n_eig {
-                    match p.eigenvalues.get(k) {
-                        Some(e) => {
-                            row.push(format!("{}", e.re));
-                            row.push(format!("{}", e.im));
-                        }
-                        None => {
-                            row.push(String::new());
-                            row.push(String::new());
-                        }
-                    }
-                }
+                push_complex_columns(&mut row, &p.eigenvalues, n_eig);
                 println!("{}", row.join(","));
             }
         }
@@ -363,6 +352,27 @@ fn print_points(points: &[CriticalPoint], format: FormatArg, n_eig: usize) {
                 })
                 .collect();
             println!("{}", serde_json::Value::Array(v));
+        }
+    }
+}
+
+/// Append `n` pairs of CSV columns (real part, imaginary part) for `values`, empty where a row
+/// has fewer than `n` values.
+pub(super) fn push_complex_columns(
+    row: &mut Vec<String>,
+    values: &[rustfft::num_complex::Complex<f64>],
+    n: usize,
+) {
+    for k in 0..n {
+        match values.get(k) {
+            Some(z) => {
+                row.push(format!("{}", z.re));
+                row.push(format!("{}", z.im));
+            }
+            None => {
+                row.push(String::new());
+                row.push(String::new());
+            }
         }
     }
 }

@@ -11,7 +11,7 @@
 //! whose flow settles at a fixed point has no orbit: the table says so, CSV has only its
 //! header and JSON is an empty array.
 
-use super::classify::{is_rank2_file, FormatArg};
+use super::classify::{is_rank2_file, push_complex_columns, FormatArg};
 use crate::analysis::classify::{classifier_trial_len, extended_trial_rates, ClassifierPost};
 use crate::analysis::field::{LowRankLatentField, TanhRnnField, VectorField};
 use crate::analysis::orbits::{find_orbit, OrbitConfig, PeriodicOrbit};
@@ -170,18 +170,7 @@ fn print_orbit(
                     format!("{:e}", o.residual),
                     o.newton_iters.to_string(),
                 ];
-                for k in 0..n_mult {
-                    match o.multipliers.get(k) {
-                        Some(z) => {
-                            row.push(format!("{}", z.re));
-                            row.push(format!("{}", z.im));
-                        }
-                        None => {
-                            row.push(String::new());
-                            row.push(String::new());
-                        }
-                    }
-                }
+                push_complex_columns(&mut row, &o.multipliers, n_mult);
                 println!("{}", row.join(","));
             }
         }
