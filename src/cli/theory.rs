@@ -46,7 +46,7 @@ pub struct TheoryArgs {
 
 /// Parse a delay grid: `a,b,c` or `FROM:TO:COUNT` (log-spaced).
 pub fn parse_grid(s: &str) -> Result<Vec<f64>> {
-    let bad = |why: &str| Error::invalid("t_delay", format!("'{s}': {why}"));
+    let bad = |why: &str| Error::invalid("--t-delay", format!("'{s}': {why}"));
     let s = s.trim();
     if s.is_empty() {
         return Err(bad("the delay grid is empty"));
@@ -82,7 +82,7 @@ pub fn parse_grid(s: &str) -> Result<Vec<f64>> {
             .trim()
             .parse()
             .map_err(|_| bad(&format!("'{}' is not a number", p.trim())))?;
-        crate::error::check_positive("t_delay", x)?;
+        crate::error::check_positive("--t-delay", x)?;
         v.push(x);
     }
     Ok(v)
@@ -125,12 +125,12 @@ pub fn run(args: &TheoryArgs) -> Result<()> {
     let resp = match (args.t_resp, args.t_resp_ratio) {
         (Some(_), Some(_)) => {
             return Err(Error::invalid(
-                "t_resp",
+                "--t-resp",
                 "--t-resp and --t-resp-ratio are mutually exclusive",
             ))
         }
-        (Some(t), None) => RespSpec::Fixed(crate::error::check_positive("t_resp", t)?),
-        (None, Some(k)) => RespSpec::Ratio(crate::error::check_positive("t_resp_ratio", k)?),
+        (Some(t), None) => RespSpec::Fixed(crate::error::check_positive("--t-resp", t)?),
+        (None, Some(k)) => RespSpec::Ratio(crate::error::check_positive("--t-resp-ratio", k)?),
         (None, None) => RespSpec::Fixed(5.0),
     };
     if let Some(path) = &args.model {
