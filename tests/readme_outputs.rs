@@ -92,6 +92,13 @@ fn readme_quotes_the_real_output() {
             "a quoted output without a command: {quoted:?}"
         );
         let tmp = tempfile::tempdir().unwrap();
+        // The commands run as from a clone: the model files they name are there.
+        let models = tmp.path().join("models");
+        std::fs::create_dir(&models).unwrap();
+        for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/models")).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), models.join(e.file_name())).unwrap();
+        }
         let output: String = cmds.iter().map(|c| run(tmp.path(), c)).collect();
         let lines: Vec<&str> = output.lines().map(str::trim).collect();
         for q in quoted.iter().map(|q| q.trim()).filter(|q| !q.is_empty()) {

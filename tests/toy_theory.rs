@@ -208,6 +208,30 @@ fn cli_toy_check_and_theory_model() {
     );
     // Errors: missing file, bad formula (with its column), no bifurcation.
     let dir = tempfile::tempdir().unwrap();
+    // The model's theory figure: both files written and announced; --figures without a
+    // model is an error, not a silent no-op.
+    let figs = dir.path().join("figs");
+    let (code, _, err) = run_cli(&[
+        "theory",
+        "--model",
+        &path("snic.toml"),
+        "--t-delay",
+        "20,40,80,160",
+        "--figures",
+        figs.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for ext in ["png", "svg"] {
+        let f = figs.join(format!("model_snic_theory.{ext}"));
+        assert!(std::fs::metadata(&f).unwrap().len() > 1000, "{f:?}");
+        assert!(err.contains(&format!("wrote {}", f.display())), "{err}");
+    }
+    let (code, _, err) = run_cli(&["theory", "--figures", figs.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("--figures") && err.contains("--model"),
+        "{err}"
+    );
     let bad = dir.path().join("bad.toml");
     std::fs::write(
         &bad,

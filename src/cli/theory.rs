@@ -42,6 +42,11 @@ pub struct TheoryArgs {
     /// automatic leading-order theory instead of the paper's two models.
     #[arg(long)]
     pub model: Option<std::path::PathBuf>,
+    /// With --model: also draw the model's theory figure (η* against T_delay and the local
+    /// exponent) into this directory as `model_<name>_theory.{png,svg}`. The paper's two
+    /// models have their figures in `dynphase figures theory`.
+    #[arg(long, value_name = "DIR")]
+    pub figures: Option<std::path::PathBuf>,
 }
 
 /// Parse a delay grid: `a,b,c` or `FROM:TO:COUNT` (log-spaced).
@@ -134,7 +139,13 @@ pub fn run(args: &TheoryArgs) -> Result<()> {
         (None, None) => RespSpec::Fixed(5.0),
     };
     if let Some(path) = &args.model {
-        return run_model(path, &grid, resp, args.format);
+        return run_model(path, &grid, resp, args.format, args.figures.as_deref());
+    }
+    if args.figures.is_some() {
+        return Err(Error::invalid(
+            "--figures",
+            "draws the figure of a --model file; the paper's models are drawn by `dynphase figures theory`",
+        ));
     }
     let opts = TableOptions {
         numeric: !args.no_numeric,
@@ -214,7 +225,13 @@ const MODEL_HEADER: &str =
 
 /// `dynphase theory --model FILE`: numeric η* of a formula model next to its automatic
 /// leading-order theory.
-fn run_model(path: &std::path::Path, grid: &[f64], resp: RespSpec, format: Format) -> Result<()> {
+fn run_model(
+    path: &std::path::Path,
+    grid: &[f64],
+    resp: RespSpec,
+    format: Format,
+    figures: Option<&std::path::Path>,
+) -> Result<()> {
     use crate::toy::ToyModel;
     let m = crate::toy::FormulaModel::from_file(path)?;
     let (lo, rows) = crate::theory::model_table(&m, grid, resp)?;
@@ -236,6 +253,12 @@ fn run_model(path: &std::path::Path, grid: &[f64], resp: RespSpec, format: Forma
         crate::theory::local_exponents(&x, &rows.iter().map(|r| r.eta_numeric).collect::<Vec<_>>())
             .ok();
     let accurate = crate::theory::leading_accurate_from(&rows, 0.1);
+    if let Some(dir) = figures {
+        // Checked before the table is printed, so an unwritable directory fails cleanly.
+        for f in crate::plot::theory::render_model(m.name(), &rows, lo.eta_leading().2, dir)? {
+            eprintln!("wrote {}", f.display());
+        }
+    }
     let mut notes = vec![format!("bifurcation: {}", lo.describe(&m))];
     notes.extend(
         lo.formulas()
@@ -253,7 +276,7 @@ fn run_model(path: &std::path::Path, grid: &[f64], resp: RespSpec, format: Forma
     }
     notes.push(match accurate {
         Some(t) => {
-            format!("leading order within 10 % of eta_numeric for T_delay >= {t} on this grid")
+            format!("leading order within 10 % of eta_numeric for T_delay >= {t:.4} on this grid")
         }
         None => {
             "leading order not within 10 % of eta_numeric at the largest delay of this grid".into()

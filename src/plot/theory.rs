@@ -14,6 +14,10 @@
 //! * `fig1E_dcdt_task` — Fig 1E: the delayed cue-discrimination task of the RNN experiments
 //!   (inputs Cue 1/2 and targets Output 1/2 of a cue-1 trial over T_in, T_delay, T_resp and
 //!   T_post), drawn from the crate's task generator, without and with the 30 ms post period.
+//!
+//! For a formula model (`dynphase theory --model FILE --figures DIR`), [`render_model`] writes
+//! `model_<name>_theory`: η* against T_delay (integrated ODE, normal-form prediction, leading
+//! term) and the local exponent of the numeric η* against the leading-order β.
 
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
@@ -757,6 +761,173 @@ impl Figure for LocalExponent {
             }
         }
         draw_legend(&mut c, SeriesLabelPosition::LowerLeft, 15, 0.9)?;
+        Ok(())
+    }
+}
+
+/// The theory figure of a formula model: left, η* against T_delay (log–log) from the
+/// integrated ODE (circles), the normal-form prediction at all orders in T_resp/T_delay (line)
+/// and its leading term C T_resp T_delay^−β (dashed); right, the local exponent
+/// −d ln η*/d ln T_delay of the numeric η* (central differences) against the leading-order β.
+/// Writes `model_<name>_theory.{png,svg}` into `out_dir`.
+pub fn render_model(
+    name: &str,
+    rows: &[crate::theory::ModelRow],
+    beta_leading: f64,
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    if rows.len() < 3 {
+        return Err(crate::Error::invalid(
+            "--t-delay",
+            "the model figure needs at least 3 delays",
+        ));
+    }
+    let stem: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    save_figure(
+        &ModelTheory {
+            name: name.to_string(),
+            rows: rows.to_vec(),
+            beta_leading,
+        },
+        out_dir,
+        &format!("model_{stem}_theory"),
+        (1400, 600),
+    )
+}
+
+/// Tick label at 1, 2 and 5 × 10^k (in plain notation), empty elsewhere, so that the many
+/// minor ticks of a log axis do not overlap.
+fn one_two_five(v: &f64) -> String {
+    let e = v.log10().floor();
+    let m = v / 10f64.powf(e);
+    if [1.0, 2.0, 5.0]
+        .iter()
+        .any(|n: &f64| (m / n - 1.0).abs() < 1e-6)
+    {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+/// See [`render_model`].
+struct ModelTheory {
+    name: String,
+    rows: Vec<crate::theory::ModelRow>,
+    beta_leading: f64,
+}
+
+impl Figure for ModelTheory {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let (left, right) = root.split_horizontally(760);
+        let t: Vec<f64> = self.rows.iter().map(|r| r.t_delay).collect();
+        let finite = |v: f64| v.is_finite() && v > 0.0;
+        let etas: Vec<f64> = self
+            .rows
+            .iter()
+            .flat_map(|r| [r.eta_numeric, r.eta_predicted, r.eta_leading])
+            .filter(|&v| finite(v))
+            .collect();
+        let (ylo, yhi) = etas
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+        let (xlo, xhi) = (t[0].min(t[t.len() - 1]), t[0].max(t[t.len() - 1]));
+        let mut c = frame(
+            &left,
+            &format!("{}: critical learning rate", self.name),
+            22,
+            (55, 85),
+        )
+        .build_cartesian_2d(
+            log_span(xlo / 1.1, xhi * 1.1).log_scale(),
+            log_span(ylo / 2.0, yhi * 2.0).log_scale(),
+        )?;
+        c.configure_mesh()
+            .x_desc("T_delay")
+            .y_desc("η*")
+            .x_label_formatter(&one_two_five)
+            .y_label_formatter(&log_tick_label)
+            .label_style(font(16))
+            .axis_desc_style(font(20))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let series = |f: fn(&crate::theory::ModelRow) -> f64| -> Vec<(f64, f64)> {
+            self.rows
+                .iter()
+                .map(|r| (r.t_delay, f(r)))
+                .filter(|&(_, v)| finite(v))
+                .collect()
+        };
+        c.draw_series(LineSeries::new(
+            series(|r| r.eta_predicted),
+            C0.stroke_width(3),
+        ))?
+        .label("normal form, all orders")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], C0.stroke_width(3)));
+        c.draw_series(DashedLineSeries::new(
+            series(|r| r.eta_leading),
+            9,
+            6,
+            C1.stroke_width(2),
+        ))?
+        .label(format!("leading term ∝ T_delay^-{}", self.beta_leading))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 9, y)], C1.stroke_width(2)));
+        c.draw_series(
+            series(|r| r.eta_numeric)
+                .into_iter()
+                .map(|p| Circle::new(p, 6, BLACK.stroke_width(2))),
+        )?
+        .label("integrated ODE")
+        .legend(|(x, y)| Circle::new((x + 12, y), 5, BLACK.stroke_width(2)));
+        draw_legend(&mut c, SeriesLabelPosition::LowerLeft, 15, 0.9)?;
+
+        let eta: Vec<f64> = self.rows.iter().map(|r| r.eta_numeric).collect();
+        let b = local_exponents(&t, &eta).map_err(|e| e.to_string())?;
+        let pts: Vec<(f64, f64)> = (1..t.len() - 1)
+            .map(|i| (t[i], b[i]))
+            .filter(|p| p.1.is_finite())
+            .collect();
+        let (blo, bhi) = pts
+            .iter()
+            .map(|p| p.1)
+            .chain([self.beta_leading])
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, c), v| {
+                (a.min(v), c.max(v))
+            });
+        let pad = 0.1 * (bhi - blo).max(0.5);
+        let mut c = frame(&right, "local exponent", 22, (55, 60)).build_cartesian_2d(
+            log_span(xlo / 1.1, xhi * 1.1).log_scale(),
+            (blo - pad)..(bhi + pad),
+        )?;
+        c.configure_mesh()
+            .x_desc("T_delay")
+            .y_desc("β = −d ln η*/d ln T_delay")
+            .x_label_formatter(&one_two_five)
+            .label_style(font(16))
+            .axis_desc_style(font(20))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        c.draw_series(DashedLineSeries::new(
+            vec![
+                (xlo / 1.1, self.beta_leading),
+                (xhi * 1.1, self.beta_leading),
+            ],
+            9,
+            6,
+            C1.stroke_width(2),
+        ))?
+        .label(format!("leading-order β = {}", self.beta_leading))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 9, y)], C1.stroke_width(2)));
+        c.draw_series(pts.iter().map(|&p| Circle::new(p, 6, BLACK.filled())))?
+            .label("integrated ODE")
+            .legend(|(x, y)| Circle::new((x + 12, y), 5, BLACK.filled()));
+        draw_legend(&mut c, SeriesLabelPosition::LowerRight, 15, 0.9)?;
         Ok(())
     }
 }
