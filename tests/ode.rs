@@ -244,5 +244,33 @@ fn bad_input_is_a_typed_error() {
     assert!(solve_adaptive(&Decay(1.0), 0.0, &[1.0, 2.0], 1.0, &o).is_err());
     assert!(solve_adaptive(&Decay(1.0), 0.0, &[1.0], f64::INFINITY, &o).is_err());
     // Finite-time blow-up of x' = x² + 1 before t = 2 is reported, not returned as a number.
-    assert!(integrate_adaptive(&SaddleX(1.0), 0.0, &[0.0], 2.0, &o).is_err());
+    // x = tan t blows up at π/2: the error says where the solver stopped and what it saw.
+    let e = integrate_adaptive(&SaddleX(1.0), 0.0, &[0.0], 2.0, &o)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("blows up in finite time"), "{e}");
+    let t: f64 = e
+        .split("last accepted step t = ")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .and_then(|v| v.parse().ok())
+        .expect("the last accepted time");
+    assert!((t - PI / 2.0).abs() < 1e-3, "{e}");
+    // A right-hand side that is NaN at a finite state is named with the state.
+    struct SqrtBelowTen;
+    impl System for SqrtBelowTen {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn rhs(&self, _t: f64, x: &[f64], dx: &mut [f64]) {
+            dx[0] = (x[0] - 10.0).sqrt();
+        }
+    }
+    let e = integrate_adaptive(&SqrtBelowTen, 0.0, &[2.0], 1.0, &o)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("the right-hand side is NaN in component 0 at t = 0e0, x = [2e0]"),
+        "{e}"
+    );
 }

@@ -57,11 +57,20 @@ pub(crate) type StopFn<'a> = &'a dyn Fn(f64, &[f64]) -> bool;
 struct Adapter<'a, S: ?Sized> {
     sys: &'a S,
     stop: Option<StopFn<'a>>,
+    /// The first evaluation at a finite state whose right-hand side was not finite:
+    /// (t, x, component, value), to name the cause when the solver then fails.
+    bad: &'a std::cell::RefCell<Option<(f64, Vec<f64>, usize, f64)>>,
 }
 
 impl<S: System + ?Sized> ode_solvers::System<f64, DVector<f64>> for Adapter<'_, S> {
     fn system(&self, t: f64, y: &DVector<f64>, dy: &mut DVector<f64>) {
         self.sys.rhs(t, y.as_slice(), dy.as_mut_slice());
+        if let Some(i) = dy.iter().position(|v| !v.is_finite()) {
+            let mut bad = self.bad.borrow_mut();
+            if bad.is_none() && y.iter().all(|v| v.is_finite()) {
+                *bad = Some((t, y.as_slice().to_vec(), i, dy[i]));
+            }
+        }
     }
     fn solout(&mut self, t: f64, y: &DVector<f64>, _dy: &DVector<f64>) -> bool {
         match self.stop {
@@ -121,13 +130,39 @@ pub(crate) fn solve_adaptive_until<S: System + ?Sized>(
     } else {
         (t1 - t0).abs()
     };
-    let f = Adapter { sys, stop };
+    let bad = std::cell::RefCell::new(None);
+    let f = Adapter {
+        sys,
+        stop,
+        bad: &bad,
+    };
     let convert = |xs: &Vec<f64>, ys: &Vec<DVector<f64>>| Trajectory {
         t: xs.clone(),
         x: ys.iter().map(|y| y.as_slice().to_vec()).collect(),
     };
-    let err = |e: ode_solvers::dop_shared::IntegrationError| {
-        Error::numerical("adaptive ODE integration", e.to_string())
+    let fmt_x = |x: &[f64]| {
+        x.iter()
+            .map(|v| format!("{v:e}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // The solver's own message ("step size underflow") hides the cause: name it, with the
+    // first non-finite right-hand side or else the last accepted state.
+    let err = |e: ode_solvers::dop_shared::IntegrationError, xs: &[f64], ys: &[DVector<f64>]| {
+        let why = match (bad.borrow().as_ref(), xs.last().zip(ys.last())) {
+            (Some((t, x, i, v)), _) => format!(
+                "the right-hand side is {v} in component {i} at t = {t:e}, x = [{}] \
+                 (the solver then stopped: {e})",
+                fmt_x(x)
+            ),
+            (None, Some((t, y))) => format!(
+                "{e} (last accepted step t = {t:e}, x = [{}]; a solution that blows up in \
+                 finite time, or a discontinuous right-hand side?)",
+                fmt_x(y.as_slice())
+            ),
+            (None, None) => e.to_string(),
+        };
+        Error::numerical("adaptive ODE integration", why)
     };
     let traj = match opts.method {
         Method::Dopri5 => {
@@ -149,7 +184,9 @@ pub(crate) fn solve_adaptive_until<S: System + ?Sized>(
                 1000,
                 OutputType::Sparse,
             );
-            s.integrate().map_err(err)?;
+            if let Err(e) = s.integrate() {
+                return Err(err(e, s.x_out(), s.y_out()));
+            }
             convert(s.x_out(), s.y_out())
         }
         Method::Dop853 => {
@@ -171,7 +208,9 @@ pub(crate) fn solve_adaptive_until<S: System + ?Sized>(
                 1000,
                 OutputType::Sparse,
             );
-            s.integrate().map_err(err)?;
+            if let Err(e) = s.integrate() {
+                return Err(err(e, s.x_out(), s.y_out()));
+            }
             convert(s.x_out(), s.y_out())
         }
     };
