@@ -54,12 +54,15 @@ pub struct Trajectory {
 /// Stop predicate evaluated after every accepted step.
 pub(crate) type StopFn<'a> = &'a dyn Fn(f64, &[f64]) -> bool;
 
+/// A non-finite right-hand side seen at a finite state: (t, x, component, value).
+type BadEval = (f64, Vec<f64>, usize, f64);
+
 struct Adapter<'a, S: ?Sized> {
     sys: &'a S,
     stop: Option<StopFn<'a>>,
-    /// The first evaluation at a finite state whose right-hand side was not finite:
-    /// (t, x, component, value), to name the cause when the solver then fails.
-    bad: &'a std::cell::RefCell<Option<(f64, Vec<f64>, usize, f64)>>,
+    /// The first evaluation at a finite state whose right-hand side was not finite, to name
+    /// the cause when the solver then fails.
+    bad: &'a std::cell::RefCell<Option<BadEval>>,
 }
 
 impl<S: System + ?Sized> ode_solvers::System<f64, DVector<f64>> for Adapter<'_, S> {
