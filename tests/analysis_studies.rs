@@ -147,3 +147,92 @@ fn fig_s1_rank2_mechanism_tracking() {
         assert_eq!(c.mechanism, want, "epoch {} (switch {switch})", c.epoch);
     }
 }
+
+#[test]
+#[ignore = "trains 60 full-rank networks and runs three classifiers on each (about 15 core-minutes); backs the agreement table of docs/dynamics.md; run with --ignored"]
+fn three_classifiers_on_sixty_networks() {
+    use dynphase::analysis::flow::{FlowConfig, FlowEvidence};
+    use dynphase::analysis::Mechanism;
+    let delays = [20u32, 60, 100, 140, 180, 220, 260, 300, 340, 400];
+    let lrs = [0.3, 0.1, 0.03];
+    let jobs: Vec<(u32, f64, u64)> = lrs
+        .iter()
+        .flat_map(|&lr| {
+            delays
+                .iter()
+                .flat_map(move |&d| (0..2u64).map(move |s| (d, lr, s)))
+        })
+        .collect();
+    let cfg = ClassifyConfig {
+        flow: Some(FlowConfig::default()),
+        ..Default::default()
+    };
+    let nets = full_rank_agreement_study(&jobs, 1000, &cfg).unwrap();
+    let short = |m: Mechanism| match m {
+        Mechanism::LimitCycle => "LC",
+        Mechanism::SlowPoint => "SP",
+    };
+    let mut counts = std::collections::BTreeMap::new();
+    for n in &nets {
+        let v = &n.verdict;
+        let f = v.flow.as_ref().expect("flow verdict");
+        let ev = match &f.evidence {
+            FlowEvidence::Cycle {
+                period_ms,
+                max_multiplier,
+                radius,
+            } => format!("cycle T = {period_ms:.1} ms, |mu| = {max_multiplier:.4}, radius {radius:.3}"),
+            FlowEvidence::FixedPoint {
+                leading,
+                min_passage_speed,
+                arrival_ms,
+                ..
+            } => format!(
+                "fixed point, lambda1 = {:.4}{:+.4}i /tau, min passage speed {min_passage_speed:.2e}, arrival {arrival_ms:.0} ms",
+                leading.re, leading.im
+            ),
+            FlowEvidence::Unresolved { reason } => format!("unresolved: {reason}"),
+        };
+        println!(
+            "lr {:.2} delay {:3} seed {} learned {:5} index {:.3} spectral {} rollout {} ({:?}, period {:?} steps) flow {} ({ev})",
+            n.lr,
+            n.delay_ms,
+            n.seed,
+            n.learned,
+            v.spectral.index,
+            short(n.spectral()),
+            short(n.dynamical()),
+            v.dynamical.asymptote,
+            v.dynamical.period_steps.map(|p| (p * 10.0).round() / 10.0),
+            short(f.label),
+        );
+        let key = (
+            n.learned,
+            short(n.spectral()),
+            short(n.dynamical()),
+            short(f.label),
+            f.resolved(),
+        );
+        *counts.entry(key).or_insert(0usize) += 1;
+    }
+    println!("(learned, spectral, rollout, flow, flow resolved): networks");
+    for (k, c) in &counts {
+        println!("{k:?}: {c}");
+    }
+    let agree = |a: &dyn Fn(&dynphase::analysis::studies::FullRankStudyNet) -> bool| {
+        nets.iter().filter(|n| a(n)).count()
+    };
+    let flow = |n: &dynphase::analysis::studies::FullRankStudyNet| {
+        n.verdict.flow.as_ref().unwrap().label
+    };
+    let fr = agree(&|n| flow(n) == n.dynamical());
+    let fs = agree(&|n| flow(n) == n.spectral());
+    let rs = agree(&|n| n.dynamical() == n.spectral());
+    let all3 = agree(&|n| flow(n) == n.dynamical() && n.dynamical() == n.spectral());
+    let resolved = agree(&|n| n.verdict.flow.as_ref().unwrap().resolved());
+    println!(
+        "{} networks: flow = rollout {fr}, flow = spectral {fs}, rollout = spectral {rs}, all three {all3}; flow resolved {resolved}",
+        nets.len()
+    );
+    assert_eq!(nets.len(), 60);
+}

@@ -1,5 +1,7 @@
 //! Two classifiers, one verdict: the spectral index (docs/mechanism-index.md) and the dynamical classifier
-//! (out-of-trial rollout plus fixed points), run on the same extended trial.
+//! (out-of-trial rollout plus fixed points), run on the same extended trial; optionally a
+//! third, the flow classifier of [`super::flow`] (periodic orbit or fixed point of the
+//! continuous-time flow from the same state r_L).
 //!
 //! # The extended trial (docs/mechanism-index.md steps 1–2)
 //! L = 6 + n_d + 10 steps (no post period, even for networks trained with one; with
@@ -30,10 +32,11 @@
 //!   dynamics damp.
 //! * **Threshold.** Indices near 0.5 are fragile by construction (docs/mechanism-index.md).
 
-use super::field::{TanhRnnField, VectorField};
+use super::field::TanhRnnField;
 use super::fixed_points::{
     find_critical_points, starts_from_trajectory, CriticalPoint, FixedPointConfig, PointKind,
 };
+use super::flow::{classify_flow, FlowConfig, FlowVerdict};
 use super::index::{mechanism_index, Mechanism, SpectralResult};
 use super::out_of_trial::{out_of_trial, OutOfTrial, OutOfTrialConfig};
 use crate::rnn::model::DT_MS;
@@ -126,6 +129,8 @@ pub struct ClassifyConfig {
     pub fixed_points: Option<FixedPointConfig>,
     /// Number of trajectory states used as fixed-point starts (default 0 means 32).
     pub n_starts: usize,
+    /// The flow classifier ([`super::flow`]); `None` (the default) skips it.
+    pub flow: Option<FlowConfig>,
 }
 
 /// The two labels of one network and their comparison.
@@ -146,6 +151,8 @@ pub struct Verdict {
     pub rates: Vec<f64>,
     /// The out-of-trial rollout (steps × N), starting after r_L.
     pub rollout: Vec<f64>,
+    /// The flow classifier's verdict from r_L (None unless [`ClassifyConfig::flow`] is set).
+    pub flow: Option<FlowVerdict>,
 }
 
 impl Verdict {
@@ -195,7 +202,10 @@ pub fn classify_full_rank<T: Float>(
             (pts, near)
         }
     };
-    let _ = field.dim();
+    let flow = match &cfg.flow {
+        None => None,
+        Some(fc) => Some(classify_flow(&field, r_l, fc)?),
+    };
     Ok(Verdict {
         spectral,
         dynamical,
@@ -204,6 +214,7 @@ pub fn classify_full_rank<T: Float>(
         trial_len: l,
         rates,
         rollout,
+        flow,
     })
 }
 

@@ -11,6 +11,8 @@
 //!   oscillating, period (autocorrelation and spectral peak) and amplitude.
 //! * [`orbits`] — periodic orbits of the flow by shooting, monodromy and Floquet multipliers
 //!   (docs/dynamics.md).
+//! * [`flow`] — the third classifier: where the continuous-time flow goes after the trial (an
+//!   attracting periodic orbit → LC, a fixed point after a slow passage → SP), with evidence.
 //! * [`classify`] — the extended trial of docs/mechanism-index.md and the two-classifier [`classify::Verdict`];
 //!   its docs list where the spectral and dynamical labels can disagree and why.
 //! * [`rank2`] — automatic Fig 3C labels (docs/outcomes.md) and the per-delay Fisher comparison.
@@ -36,6 +38,7 @@
 pub mod classify;
 pub mod field;
 pub mod fixed_points;
+pub mod flow;
 pub mod index;
 pub mod orbits;
 pub mod out_of_trial;
