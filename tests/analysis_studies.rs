@@ -222,9 +222,8 @@ fn three_classifiers_on_sixty_networks() {
     let agree = |a: &dyn Fn(&dynphase::analysis::studies::FullRankStudyNet) -> bool| {
         nets.iter().filter(|n| a(n)).count()
     };
-    let flow = |n: &dynphase::analysis::studies::FullRankStudyNet| {
-        n.verdict.flow.as_ref().unwrap().label
-    };
+    let flow =
+        |n: &dynphase::analysis::studies::FullRankStudyNet| n.verdict.flow.as_ref().unwrap().label;
     let fr = agree(&|n| flow(n) == n.dynamical());
     let fs = agree(&|n| flow(n) == n.spectral());
     let rs = agree(&|n| n.dynamical() == n.spectral());

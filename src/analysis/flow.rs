@@ -180,7 +180,7 @@ pub fn classify_flow<V: VectorField + ?Sized>(
         path.push(x.clone());
     }
     let (xs, q) = newton_polish(field, &x, cfg.newton_iters);
-    if !(q <= cfg.q_fixed) {
+    if q.is_nan() || q > cfg.q_fixed {
         if !reason.is_empty() {
             reason.push_str("; ");
         }
@@ -191,10 +191,8 @@ pub fn classify_flow<V: VectorField + ?Sized>(
         ));
         return Ok(unresolved(reason));
     }
-    let dist = |y: &[f64]| {
-        DVector::from_column_slice(y)
-            .metric_distance(&DVector::from_column_slice(&xs))
-    };
+    let dist =
+        |y: &[f64]| DVector::from_column_slice(y).metric_distance(&DVector::from_column_slice(&xs));
     // Arrival: after the last path point farther than arrival_dist.
     let last_far = path.iter().rposition(|y| dist(y) > cfg.arrival_dist);
     let arrival_tau = last_far.map_or(0.0, |i| (i + 1) as f64);
@@ -259,7 +257,10 @@ mod tests {
             unreachable!()
         };
         let want = 2.0 * std::f64::consts::PI / psi.tan() * 10.0;
-        assert!((period_ms / want - 1.0).abs() < 1e-6, "{period_ms} vs {want}");
+        assert!(
+            (period_ms / want - 1.0).abs() < 1e-6,
+            "{period_ms} vs {want}"
+        );
         assert!(max_multiplier < 1.0);
     }
 
