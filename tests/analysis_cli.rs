@@ -81,6 +81,29 @@ fn classify_and_fixed_points_on_saved_networks() {
     );
     assert_eq!(value(&out, "agree"), v.agree().to_string());
     assert_eq!(value(&out, "trial_steps"), "36");
+    // --flow: the third classifier, the same verdict as the library's.
+    let (ok, out, err) = run(&["classify", net.to_str().unwrap(), "--seed", "4", "--flow"]);
+    assert!(ok, "{err}");
+    let cfg = dynphase::analysis::classify::ClassifyConfig {
+        flow: Some(Default::default()),
+        ..Default::default()
+    };
+    let v = dynphase::analysis::classify::classify_full_rank(&p, 0.5, 20, 4, &cfg).unwrap();
+    let f = v.flow.unwrap();
+    assert_eq!(value(&out, "flow"), f.label.short(), "{out}");
+    match f.evidence {
+        dynphase::analysis::flow::FlowEvidence::Cycle { period_ms, .. } => assert_eq!(
+            value(&out, "flow_cycle_period_ms").parse::<f64>().unwrap(),
+            period_ms
+        ),
+        dynphase::analysis::flow::FlowEvidence::FixedPoint { arrival_ms, .. } => assert_eq!(
+            value(&out, "flow_arrival_ms").parse::<f64>().unwrap(),
+            arrival_ms
+        ),
+        dynphase::analysis::flow::FlowEvidence::Unresolved { .. } => {
+            assert!(out.contains("flow_unresolved: "), "{out}")
+        }
+    }
     let (ok, out, err) = run(&["fixed-points", net.to_str().unwrap(), "--format", "csv"]);
     assert!(ok, "{err}");
     assert!(out
@@ -107,6 +130,8 @@ fn classify_and_fixed_points_on_saved_networks() {
     assert!(ok, "{err}");
     assert_eq!(value(&out, "model"), "rank-2");
     assert_eq!(value(&out, "trial_steps"), "14");
+    let (ok, _, err) = run(&["classify", net2.to_str().unwrap(), "--flow"]);
+    assert!(!ok && err.contains("--flow"), "{err}");
     let (ok, out, err) = run(&["fixed-points", net2.to_str().unwrap(), "--delay-ms", "30"]);
     assert!(ok, "{err}");
     assert!(out.contains("fixed"), "{out}");

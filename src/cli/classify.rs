@@ -16,6 +16,7 @@
 use crate::analysis::classify::{classify_full_rank, ClassifierPost, ClassifyConfig};
 use crate::analysis::field::LowRankLatentField;
 use crate::analysis::fixed_points::{CriticalPoint, FixedPointConfig, PointKind};
+use crate::analysis::flow::{FlowConfig, FlowEvidence};
 use crate::analysis::index::{mechanism_index, Mechanism};
 use crate::analysis::out_of_trial::{out_of_trial, OutOfTrialConfig};
 use crate::analysis::rank2::label_rank2;
@@ -86,6 +87,10 @@ pub struct ClassifyArgs {
     /// Membrane time constant in ms (10; long-τ networks: 20).
     #[arg(long, default_value_t = TAU_MS)]
     pub tau_ms: f64,
+    /// Full-rank networks: also run the flow classifier (attracting periodic orbit of the
+    /// continuous-time flow → LC, fixed point → SP, with the evidence; docs/dynamics.md).
+    #[arg(long)]
+    pub flow: bool,
 }
 
 /// Arguments of `dynphase fixed-points`.
@@ -195,6 +200,13 @@ pub fn run_classify(args: &ClassifyArgs) -> Result<()> {
         }
         _ => {}
     }
+    if rank2 && args.flow {
+        return Err(Error::invalid(
+            "--flow",
+            "the flow classifier is implemented for full-rank networks (for the rank-2 latent \
+             flow use `dynphase orbits`)",
+        ));
+    }
     if rank2 {
         let p = network::load_rank2(path)?;
         return classify_rank2(&p, nd, args.post, a);
@@ -205,6 +217,10 @@ pub fn run_classify(args: &ClassifyArgs) -> Result<()> {
             ClassifierPostArg::Exclude => ClassifierPost::Exclude,
             ClassifierPostArg::Include => ClassifierPost::Include,
         },
+        flow: args.flow.then(|| FlowConfig {
+            tau_ms: args.tau_ms,
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let v = classify_full_rank(&p, a, nd, args.seed, &cfg)?;
@@ -219,6 +235,34 @@ pub fn run_classify(args: &ClassifyArgs) -> Result<()> {
         println!("period_steps: {ps}");
         println!("period_ms: {}", ps * DT_MS);
         println!("amplitude: {}", v.dynamical.amplitude);
+    }
+    if let Some(f) = &v.flow {
+        println!("flow: {}", label(f.label));
+        match &f.evidence {
+            FlowEvidence::Cycle {
+                period_ms,
+                max_multiplier,
+                radius,
+            } => {
+                println!("flow_cycle_period_ms: {period_ms}");
+                println!("flow_cycle_max_multiplier: {max_multiplier}");
+                println!("flow_cycle_radius: {radius}");
+            }
+            FlowEvidence::FixedPoint {
+                leading,
+                min_passage_speed,
+                arrival_ms,
+                ..
+            } => {
+                println!("flow_fixed_point_leading_eigenvalue: {}", fmt_eig(leading));
+                if let Some(d) = f.decay_ms(args.tau_ms) {
+                    println!("flow_fixed_point_decay_ms: {d}");
+                }
+                println!("flow_min_passage_speed: {min_passage_speed}");
+                println!("flow_arrival_ms: {arrival_ms}");
+            }
+            FlowEvidence::Unresolved { reason } => println!("flow_unresolved: {reason}"),
+        }
     }
     Ok(())
 }
