@@ -144,8 +144,28 @@ pub fn classify_flow<V: VectorField + ?Sized>(
         ("passage_time", cfg.passage_time),
         ("arrival_dist", cfg.arrival_dist),
         ("tau_ms", cfg.tau_ms),
+        ("orbit.settle_dt", cfg.orbit.settle_dt),
+        ("orbit.max_period", cfg.orbit.max_period),
+        ("orbit.tol", cfg.orbit.tol),
     ] {
         crate::error::check_positive(name, v)?;
+    }
+    if cfg.orbit.steps < 4 || cfg.orbit.settle_time.is_nan() || cfg.orbit.settle_time < 0.0 {
+        return Err(crate::Error::invalid(
+            "orbit",
+            "needs at least 4 RK4 steps per period and settle_time ≥ 0",
+        ));
+    }
+    if start.len() != field.dim() || start.iter().any(|v| !v.is_finite()) {
+        return Err(crate::Error::invalid(
+            "flow start",
+            format!(
+                "needs {} finite entries, got {} (finite: {})",
+                field.dim(),
+                start.len(),
+                start.iter().all(|v| v.is_finite())
+            ),
+        ));
     }
     let mut reason = match find_orbit(field, start, &cfg.orbit) {
         Ok(Some(orb)) if orb.is_stable() => return Ok(cycle(&orb, cfg.tau_ms)),
@@ -155,8 +175,8 @@ pub fn classify_flow<V: VectorField + ?Sized>(
             orb.max_nontrivial_modulus()
         ),
         Ok(None) => String::new(),
-        // Bad input is reported by find_orbit's checks; anything else is a shooting failure.
-        Err(e @ crate::Error::InvalidParameter { .. }) => return Err(e),
+        // The start was checked above, and the settings by check_positive; what remains is a
+        // shooting failure (no convergence, a flow leaving the finite range).
         Err(e) => format!("no orbit ({e})"),
     };
     // Towards a fixed point: integrate in chunks of one τ, recording the path's speed.
