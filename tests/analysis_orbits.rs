@@ -325,3 +325,17 @@ fn bad_inputs_are_errors() {
     };
     assert!(shoot(&f, &[1.0, 0.0], 6.0, &cfg).is_err());
 }
+
+#[test]
+fn a_slow_stable_focus_is_no_orbit() {
+    // τẋ = −x + tanh(W x), W = [[0.98, −0.5], [0.5, 0.98]]: the origin is a stable focus with
+    // Jacobian eigenvalues −0.02 ± 0.5i, so after the 100 τ of settling the spiral still moves
+    // (speed ≈ 0.03, far above min_speed) and the period guess exists, but Newton shooting
+    // converges onto the fixed point (a "cycle" of radius 0 whose trivial multiplier is not 1).
+    let field = TanhRnnField::new(vec![0.98, -0.5, 0.5, 0.98], vec![0.0; 2]).unwrap();
+    let cfg = OrbitConfig::default();
+    assert!(dynphase::analysis::orbits::orbit_guess(&field, &[0.5, 0.0], &cfg)
+        .unwrap()
+        .is_some());
+    assert!(find_orbit(&field, &[0.5, 0.0], &cfg).unwrap().is_none());
+}

@@ -124,6 +124,19 @@ impl PeriodicOrbit {
             .map(|(_, m)| *m)
     }
 
+    /// The shooting collapsed onto a fixed point instead of a cycle: a fixed point is a
+    /// "periodic orbit" of every period, so Newton can converge to one from a guess taken on a
+    /// slowly decaying spiral. Recognised by a radius below 1e-6·max(1, ‖x₀‖) or a trivial
+    /// multiplier farther than 1e-3 from 1 (on a true cycle it is 1 to the integration error).
+    pub fn is_degenerate(&self) -> bool {
+        let scale = norm(&self.x0).max(1.0);
+        self.radius() < 1e-6 * scale
+            || self
+                .multipliers
+                .get(self.trivial)
+                .is_none_or(|m| (m - 1.0).norm() > 1e-3)
+    }
+
     /// Orbitally asymptotically stable: every non-trivial multiplier inside the unit circle.
     pub fn is_stable(&self) -> bool {
         self.max_nontrivial_modulus() < 1.0
@@ -554,7 +567,9 @@ fn finish(
 }
 
 /// Guess from `start` ([`orbit_guess`]) then shoot ([`shoot`]). `Ok(None)` when the flow from
-/// `start` settles at a fixed point or does not return within `max_period`.
+/// `start` settles at a fixed point, does not return within `max_period`, or the shooting
+/// collapses onto a fixed point ([`PeriodicOrbit::is_degenerate`]: a slowly decaying spiral
+/// still faster than `min_speed` after settling).
 pub fn find_orbit<V: VectorField + ?Sized>(
     field: &V,
     start: &[f64],
@@ -562,7 +577,10 @@ pub fn find_orbit<V: VectorField + ?Sized>(
 ) -> crate::Result<Option<PeriodicOrbit>> {
     match orbit_guess(field, start, cfg)? {
         None => Ok(None),
-        Some((x0, t)) => shoot(field, &x0, t, cfg).map(Some),
+        Some((x0, t)) => {
+            let orb = shoot(field, &x0, t, cfg)?;
+            Ok((!orb.is_degenerate()).then_some(orb))
+        }
     }
 }
 
