@@ -334,8 +334,10 @@ fn a_slow_stable_focus_is_no_orbit() {
     // converges onto the fixed point (a "cycle" of radius 0 whose trivial multiplier is not 1).
     let field = TanhRnnField::new(vec![0.98, -0.5, 0.5, 0.98], vec![0.0; 2]).unwrap();
     let cfg = OrbitConfig::default();
-    assert!(dynphase::analysis::orbits::orbit_guess(&field, &[0.5, 0.0], &cfg)
-        .unwrap()
-        .is_some());
+    assert!(
+        dynphase::analysis::orbits::orbit_guess(&field, &[0.5, 0.0], &cfg)
+            .unwrap()
+            .is_some()
+    );
     assert!(find_orbit(&field, &[0.5, 0.0], &cfg).unwrap().is_none());
 }
