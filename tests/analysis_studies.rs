@@ -233,5 +233,13 @@ fn three_classifiers_on_sixty_networks() {
         "{} networks: flow = rollout {fr}, flow = spectral {fs}, rollout = spectral {rs}, all three {all3}; flow resolved {resolved}",
         nets.len()
     );
+    // The numbers docs/dynamics.md quotes.
     assert_eq!(nets.len(), 60);
+    assert_eq!((all3, resolved), (60, 60));
+    let learned = nets.iter().filter(|n| n.learned).count();
+    let cycles = nets
+        .iter()
+        .filter(|n| flow(n) == Mechanism::LimitCycle)
+        .count();
+    assert_eq!((learned, cycles), (32, 22));
 }

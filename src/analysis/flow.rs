@@ -26,13 +26,12 @@
 //! Units: flow time in τ (10 ms for the paper's networks), reported in ms through
 //! [`FlowConfig::tau_ms`]; speeds in state units per τ.
 
-use nalgebra::DVector;
 use rustfft::num_complex::Complex;
 
 use super::field::VectorField;
 use super::fixed_points::{jacobian_eigenvalues, newton_polish};
 use super::index::Mechanism;
-use super::orbits::{find_orbit, flow, OrbitConfig, PeriodicOrbit};
+use super::orbits::{dist, find_orbit, flow, norm, OrbitConfig, PeriodicOrbit};
 
 /// Settings of [`classify_flow`].
 #[derive(Debug, Clone, PartialEq)]
@@ -128,7 +127,7 @@ impl FlowVerdict {
 
 fn speed<V: VectorField + ?Sized>(field: &V, x: &[f64], buf: &mut [f64]) -> f64 {
     field.eval(x, buf);
-    buf.iter().map(|v| v * v).sum::<f64>().sqrt()
+    norm(buf)
 }
 
 /// Classify where the flow goes from `start` (see the module docs). Errors only for bad input
@@ -211,10 +210,8 @@ pub fn classify_flow<V: VectorField + ?Sized>(
         ));
         return Ok(unresolved(reason));
     }
-    let dist =
-        |y: &[f64]| DVector::from_column_slice(y).metric_distance(&DVector::from_column_slice(&xs));
     // Arrival: after the last path point farther than arrival_dist.
-    let last_far = path.iter().rposition(|y| dist(y) > cfg.arrival_dist);
+    let last_far = path.iter().rposition(|y| dist(y, &xs) > cfg.arrival_dist);
     let arrival_tau = last_far.map_or(0.0, |i| (i + 1) as f64);
     let leading = jacobian_eigenvalues(field, &xs)[0];
     Ok(FlowVerdict {
