@@ -302,3 +302,123 @@ pub fn euler_rollout<V: VectorField + ?Sized>(
     }
     out
 }
+
+/// A one-parameter family of fields ẋ = F(x; s) with its parameter derivative ∂F/∂s: what
+/// the continuation of [`super::bifurcation`] follows. For trained networks s runs along the
+/// straight line between two checkpoints ([`Segment`]).
+pub trait FieldFamily: Sync {
+    /// The field at one parameter value.
+    type Field: VectorField;
+    /// F(·; s).
+    fn at(&self, s: f64) -> Self::Field;
+    /// ∂F/∂s at (x, s), written to `out`.
+    fn d_ds(&self, x: &[f64], s: f64, out: &mut [f64]);
+}
+
+/// The straight line p(s) = (1 − s)·p₀ + s·p₁ between the parameters of two fields of the same
+/// shape (two checkpoints of one training run).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment<F> {
+    /// The field at s = 0.
+    pub from: F,
+    /// The field at s = 1.
+    pub to: F,
+}
+
+fn lerp_vec(a: &[f64], b: &[f64], s: f64) -> Vec<f64> {
+    a.iter().zip(b).map(|(x, y)| x + s * (y - x)).collect()
+}
+
+impl Segment<TanhRnnField> {
+    /// Errors when the two networks differ in size.
+    pub fn new(from: TanhRnnField, to: TanhRnnField) -> crate::Result<Self> {
+        if from.n != to.n {
+            return Err(crate::Error::invalid(
+                "segment",
+                format!("networks of {} and {} units", from.n, to.n),
+            ));
+        }
+        Ok(Segment { from, to })
+    }
+}
+
+impl FieldFamily for Segment<TanhRnnField> {
+    type Field = TanhRnnField;
+
+    fn at(&self, s: f64) -> TanhRnnField {
+        TanhRnnField {
+            n: self.from.n,
+            w: lerp_vec(&self.from.w, &self.to.w, s),
+            b: lerp_vec(&self.from.b, &self.to.b, s),
+        }
+    }
+
+    /// F = −x + tanh(u), u = W(s)x + b(s): ∂F/∂s = (1 − tanh²u)(ΔW x + Δb).
+    fn d_ds(&self, x: &[f64], s: f64, out: &mut [f64]) {
+        let n = self.from.n;
+        let (a, b) = (&self.from, &self.to);
+        for i in 0..n {
+            let mut u = a.b[i] + s * (b.b[i] - a.b[i]);
+            let mut du = b.b[i] - a.b[i];
+            for j in 0..n {
+                let (wa, wb) = (a.w[i * n + j], b.w[i * n + j]);
+                u += (wa + s * (wb - wa)) * x[j];
+                du += (wb - wa) * x[j];
+            }
+            let h = u.tanh();
+            out[i] = (1.0 - h * h) * du;
+        }
+    }
+}
+
+impl Segment<LowRankLatentField> {
+    /// Errors when the two networks differ in size or rank.
+    pub fn new(from: LowRankLatentField, to: LowRankLatentField) -> crate::Result<Self> {
+        if from.n_hidden != to.n_hidden || from.k != to.k {
+            return Err(crate::Error::invalid(
+                "segment",
+                format!(
+                    "networks of {} units rank {} and {} units rank {}",
+                    from.n_hidden, from.k, to.n_hidden, to.k
+                ),
+            ));
+        }
+        Ok(Segment { from, to })
+    }
+}
+
+impl FieldFamily for Segment<LowRankLatentField> {
+    type Field = LowRankLatentField;
+
+    fn at(&self, s: f64) -> LowRankLatentField {
+        LowRankLatentField {
+            n_hidden: self.from.n_hidden,
+            k: self.from.k,
+            m: lerp_vec(&self.from.m, &self.to.m, s),
+            n: lerp_vec(&self.from.n, &self.to.n, s),
+            b: lerp_vec(&self.from.b, &self.to.b, s),
+        }
+    }
+
+    /// F = −κ + n(s) h, h = tanh(m(s)κ + b(s)): ∂F/∂s = Δn h + n(s) (1 − h²)(Δm κ + Δb).
+    fn d_ds(&self, x: &[f64], s: f64, out: &mut [f64]) {
+        let (a, b) = (&self.from, &self.to);
+        let (nh, k) = (a.n_hidden, a.k);
+        out.iter_mut().for_each(|o| *o = 0.0);
+        for i in 0..nh {
+            let mut u = a.b[i] + s * (b.b[i] - a.b[i]);
+            let mut du = b.b[i] - a.b[i];
+            for r in 0..k {
+                let (ma, mb) = (a.m[i * k + r], b.m[i * k + r]);
+                u += (ma + s * (mb - ma)) * x[r];
+                du += (mb - ma) * x[r];
+            }
+            let h = u.tanh();
+            let dh = (1.0 - h * h) * du;
+            for r in 0..k {
+                let (na, nb) = (a.n[r * nh + i], b.n[r * nh + i]);
+                out[r] += (nb - na) * h + (na + s * (nb - na)) * dh;
+            }
+        }
+    }
+}

@@ -297,11 +297,24 @@ pub fn newton_polish<V: VectorField + ?Sized>(
 
 /// Eigenvalues of the Jacobian of `field` at `x`, sorted by decreasing real part, then
 /// decreasing imaginary part.
-pub fn jacobian_eigenvalues<V: VectorField + ?Sized>(field: &V, x: &[f64]) -> Vec<Complex<f64>> {
+///
+/// The real Schur form is computed with machine-epsilon deflation and at most 30·dim QR
+/// sweeps (unbounded, the iteration can stall on clustered eigenvalues, such as the many
+/// equal −1 of a low-rank network's full Jacobian); if that fails,
+/// [`eigenvalues_bounded`](super::orbits::eigenvalues_bounded) takes over.
+pub fn jacobian_eigenvalues<V: VectorField + ?Sized>(
+    field: &V,
+    x: &[f64],
+) -> crate::Result<Vec<Complex<f64>>> {
     let j: DMatrix<f64> = field.jacobian(x);
-    let mut e: Vec<Complex<f64>> = j.complex_eigenvalues().iter().copied().collect();
+    let n = j.nrows();
+    let mut e: Vec<Complex<f64>> =
+        match nalgebra::linalg::Schur::try_new(j.clone(), f64::EPSILON, 30 * n.max(10)) {
+            Some(s) => s.complex_eigenvalues().iter().copied().collect(),
+            None => super::orbits::eigenvalues_bounded(&j)?,
+        };
     e.sort_by(|a, b| b.re.total_cmp(&a.re).then(b.im.total_cmp(&a.im)));
-    e
+    Ok(e)
 }
 
 /// Build the start list: every given start, then `perturbations_per_start` perturbed copies of
@@ -403,12 +416,11 @@ pub fn find_critical_points<V: VectorField + ?Sized>(
             None => kept.push((x, q, kind, 1)),
         }
     }
-    Ok(kept
-        .into_iter()
+    kept.into_iter()
         .map(|(x, q, kind, hits)| {
-            let eigenvalues = jacobian_eigenvalues(field, &x);
+            let eigenvalues = jacobian_eigenvalues(field, &x)?;
             let point_type = PointType::from_eigenvalues(&eigenvalues, cfg.imag_tol);
-            CriticalPoint {
+            Ok(CriticalPoint {
                 speed: (2.0 * q).sqrt(),
                 x,
                 q,
@@ -416,9 +428,9 @@ pub fn find_critical_points<V: VectorField + ?Sized>(
                 eigenvalues,
                 point_type,
                 hits,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Starting points sampled from a trajectory (rows of a T × dim row-major matrix): every

@@ -213,7 +213,7 @@ pub fn classify_flow<V: VectorField + ?Sized>(
     // Arrival: after the last path point farther than arrival_dist.
     let last_far = path.iter().rposition(|y| dist(y, &xs) > cfg.arrival_dist);
     let arrival_tau = last_far.map_or(0.0, |i| (i + 1) as f64);
-    let leading = jacobian_eigenvalues(field, &xs)[0];
+    let leading = jacobian_eigenvalues(field, &xs)?[0];
     Ok(FlowVerdict {
         label: Mechanism::SlowPoint,
         evidence: FlowEvidence::FixedPoint {

@@ -11,6 +11,8 @@
 //!   oscillating, period (autocorrelation and spectral peak) and amplitude.
 //! * [`orbits`] — periodic orbits of the flow by shooting, monodromy and Floquet multipliers
 //!   (docs/dynamics.md).
+//! * [`bifurcation`] — continuation of fixed points (pseudo-arclength) and periodic orbits along
+//!   a parameter path or between training checkpoints; fold, Hopf, SNIC and homoclinic events.
 //! * [`flow`] — the third classifier: where the continuous-time flow goes after the trial (an
 //!   attracting periodic orbit → LC, a fixed point after a slow passage → SP), with evidence.
 //! * [`classify`] — the extended trial of docs/mechanism-index.md and the two-classifier [`classify::Verdict`];
@@ -35,6 +37,7 @@
 //!   epochs): SP-labelled up to epoch 80,000, LC from epoch 85,000 on (see
 //!   `docs/mechanism-index.md` on how rounding can move the switch by a checkpoint).
 
+pub mod bifurcation;
 pub mod classify;
 pub mod field;
 pub mod fixed_points;
