@@ -21,8 +21,9 @@
 //!   shooting fails or jumps (period changing by more than a factor 2), down to
 //!   [`ContinuationConfig::orbit_min_ds`]. Where the orbit cannot be continued further its end
 //!   is classified from the neighbouring fixed-point events:
-//!   * **Hopf** — a Hopf point within [`ContinuationConfig::match_ds`] and the orbit's radius
-//!     shrunk below a fifth of where the branch started;
+//!   * **Hopf** — a Hopf point within [`ContinuationConfig::match_ds`], the orbit's radius
+//!     below half of where the branch started and its period within 10 % of 2π/ω, ω the
+//!     crossing frequency;
 //!   * **SNIC** (saddle-node on an invariant circle) — a fold within `match_ds` whose point
 //!     lies on the last orbit (distance below a tenth of its radius) and a period that grew
 //!     toward the end; the period then diverges as (s − s_c)^(−1/2), and the exponent read off
@@ -34,7 +35,8 @@
 //!
 //! [`scan`] runs this over a list of checkpoints: fixed and slow points of each checkpoint are
 //! found from the given starts ([`find_critical_points`]), the orbit from the given start
-//! ([`find_orbit`]), every fixed point and orbit of checkpoint k is continued to k + 1 and
+//! (as [`find_orbit`](super::orbits::find_orbit); one orbit per checkpoint, the one the start
+//! settles onto), every fixed point and orbit of checkpoint k is continued to k + 1 and
 //! those of k + 1 that no branch reached are continued back to k. Branches that arrive at a
 //! point the search missed add it to the next checkpoint, so a branch is followed across the
 //! whole run once it has been found.
@@ -45,7 +47,7 @@ use super::field::{FieldFamily, VectorField};
 use super::fixed_points::{
     find_critical_points, jacobian_eigenvalues, FixedPointConfig, PointKind, PointType,
 };
-use super::orbits::{dist, find_orbit, norm, shoot, OrbitConfig, PeriodicOrbit};
+use super::orbits::{dist, norm, orbit_guess, shoot, OrbitConfig, PeriodicOrbit};
 use nalgebra::{DMatrix, DVector};
 use rustfft::num_complex::Complex;
 
@@ -70,7 +72,7 @@ pub struct ContinuationConfig {
     pub locate_tol: f64,
     /// Periodic-orbit shooting settings.
     pub orbit: OrbitConfig,
-    /// Smallest parameter step of the orbit continuation (default 1e-7).
+    /// Smallest parameter step of the orbit continuation (default 1e-4).
     pub orbit_min_ds: f64,
     /// Largest |Δs| between the end of an orbit branch and a fold or Hopf point for the two to
     /// be one event (default 0.02).
@@ -89,7 +91,7 @@ impl Default for ContinuationConfig {
             imag_tol: 1e-7,
             locate_tol: 1e-10,
             orbit: OrbitConfig::default(),
-            orbit_min_ds: 1e-7,
+            orbit_min_ds: 1e-4,
             match_ds: 0.02,
         }
     }
@@ -591,6 +593,12 @@ pub fn continue_orbit<Fam: FieldFamily>(
         orbit: orbit.clone(),
     }];
     let total = (s_target - s0).abs();
+    // From a close guess Newton converges in a few steps; a failing step is better halved
+    // than iterated.
+    let shoot_cfg = OrbitConfig {
+        max_newton: cfg.orbit.max_newton.min(12),
+        ..cfg.orbit.clone()
+    };
     let mut h = total;
     let mut s = s0;
     while (s_target - s) * dir > 0.0 {
@@ -600,7 +608,30 @@ pub fn continue_orbit<Fam: FieldFamily>(
             s + dir * h
         };
         let prev = &points.last().expect("branch has a start").orbit;
-        let ok = match shoot(&fam.at(s_try), &prev.x0, prev.period, &cfg.orbit) {
+        // Secant predictor from the last two orbits (their shooting points lie on nearby
+        // Poincaré sections, so x₀ and T vary smoothly along the branch).
+        let (x_guess, t_guess) = match points.len() {
+            1 => (prev.x0.clone(), prev.period),
+            k => {
+                let (p0, p1) = (&points[k - 2], &points[k - 1]);
+                let w = (s_try - p1.s) / (p1.s - p0.s);
+                let x: Vec<f64> = p1
+                    .orbit
+                    .x0
+                    .iter()
+                    .zip(&p0.orbit.x0)
+                    .map(|(a, b)| a + w * (a - b))
+                    .collect();
+                let t = p1.orbit.period + w * (p1.orbit.period - p0.orbit.period);
+                if t > 0.0 && w.abs() <= 2.0 {
+                    (x, t)
+                } else {
+                    (prev.x0.clone(), prev.period)
+                }
+            }
+        };
+        let r = shoot(&fam.at(s_try), &x_guess, t_guess, &shoot_cfg);
+        let ok = match r {
             Ok(o) => {
                 let ratio = o.period / prev.period;
                 (!o.is_degenerate() && (0.5..=2.0).contains(&ratio)).then_some(o)
@@ -628,6 +659,81 @@ pub fn continue_orbit<Fam: FieldFamily>(
         points,
         end: OrbitEnd::Reached,
     })
+}
+
+/// [`continue_orbit`] that uses the fixed-point events already located on the segment
+/// (`stops`, their s values): an orbit that ends at one of them ends within
+/// [`ContinuationConfig::match_ds`] of it, so instead of bisecting down to
+/// [`ContinuationConfig::orbit_min_ds`] the orbit is followed to `match_ds/10` before each
+/// stop and one shooting is tried `match_ds/10` beyond it. If that fails the branch ends there
+/// (`OrbitEnd::Lost` with `s_fail` the stop); otherwise it goes on. Where no stop explains the
+/// end, the plain bisection applies.
+pub fn continue_orbit_with_stops<Fam: FieldFamily>(
+    fam: &Fam,
+    orbit: &PeriodicOrbit,
+    s0: f64,
+    s_target: f64,
+    stops: &[f64],
+    cfg: &ContinuationConfig,
+) -> crate::Result<OrbitBranch> {
+    let dir = if s_target >= s0 { 1.0 } else { -1.0 };
+    let half = 0.1 * cfg.match_ds;
+    let mut ahead: Vec<f64> = stops
+        .iter()
+        .copied()
+        .filter(|&e| (e - s0) * dir > half && (s_target - e) * dir > half)
+        .collect();
+    ahead.sort_by(|a, b| (a * dir).total_cmp(&(b * dir)));
+    ahead.dedup_by(|a, b| (*a - *b).abs() < cfg.match_ds);
+    let mut points: Vec<OrbitPoint> = Vec::new();
+    let mut start = OrbitPoint {
+        s: s0,
+        orbit: orbit.clone(),
+    };
+    let extend = |points: &mut Vec<OrbitPoint>, b: OrbitBranch| {
+        let skip = usize::from(!points.is_empty());
+        points.extend(b.points.into_iter().skip(skip));
+    };
+    for e in ahead {
+        if (e - start.s) * dir <= half {
+            continue;
+        }
+        let b = continue_orbit(fam, &start.orbit, start.s, e - dir * half, cfg)?;
+        let end = b.end;
+        extend(&mut points, b);
+        if end != OrbitEnd::Reached {
+            return Ok(OrbitBranch { points, end });
+        }
+        let last = points.last().expect("branch has a start").clone();
+        let beyond = e + dir * half;
+        match shoot(
+            &fam.at(beyond),
+            &last.orbit.x0,
+            last.orbit.period,
+            &cfg.orbit,
+        ) {
+            Ok(o)
+                if !o.is_degenerate() && (0.5..=2.0).contains(&(o.period / last.orbit.period)) =>
+            {
+                let p = OrbitPoint {
+                    s: beyond,
+                    orbit: o,
+                };
+                points.push(p.clone());
+                start = p;
+            }
+            _ => {
+                return Ok(OrbitBranch {
+                    points,
+                    end: OrbitEnd::Lost { s_fail: e },
+                })
+            }
+        }
+    }
+    let b = continue_orbit(fam, &start.orbit, start.s, s_target, cfg)?;
+    let end = b.end;
+    extend(&mut points, b);
+    Ok(OrbitBranch { points, end })
 }
 
 /// Smallest distance from `x` to the samples of an orbit.
@@ -670,7 +776,10 @@ pub fn classify_orbit_end(
         orbit_stable: stable,
     };
     if let Some(h) = fixed_events.iter().find(|e| near(e, EventKind::Hopf)) {
-        if last.radius() < 0.2 * first.radius() {
+        // Born at a Hopf point the orbit is small and turns at the crossing frequency ω.
+        let omega = h.eigenvalue.map_or(f64::NAN, |l| l.im.abs());
+        let turns = last.period * omega / std::f64::consts::TAU;
+        if last.radius() < 0.5 * first.radius() && (turns - 1.0).abs() < 0.1 {
             return Some(Event {
                 kind: EventKind::Hopf,
                 s: h.s,
@@ -802,12 +911,16 @@ fn same_orbit(a: &PeriodicOrbit, b: &PeriodicOrbit) -> bool {
     (a.period / b.period - 1.0).abs() < 1e-4 && distance_to_orbit(a, &b.x0) < 1e-3 * a.radius()
 }
 
-/// The fixed and slow points and the orbit of one checkpoint.
+/// The fixed and slow points of one checkpoint and the guess (settled state, period) of the
+/// orbit reached from its start; the shooting is left to [`scan`], which skips it where a
+/// continued orbit already passes through the guess.
+type OrbitGuess = Option<(Vec<f64>, f64)>;
+
 fn sets_of<F: VectorField>(
     input: &ScanInput<F>,
     fp: &FixedPointConfig,
     cfg: &ContinuationConfig,
-) -> crate::Result<CheckpointSets> {
+) -> crate::Result<(CheckpointSets, OrbitGuess)> {
     let pts = find_critical_points(&input.field, &input.starts, fp)?;
     let mut fixed_points = Vec::new();
     let mut slow_speeds = Vec::new();
@@ -832,14 +945,30 @@ fn sets_of<F: VectorField>(
             PointKind::Slow => slow_speeds.push(p.speed),
         }
     }
-    let orbit = find_orbit(&input.field, &input.orbit_start, &cfg.orbit).unwrap_or(None);
-    Ok(CheckpointSets {
-        epoch: input.epoch,
-        fixed_points,
-        slow_speeds,
-        orbit,
-        orbit_from_continuation: false,
-    })
+    let guess = orbit_guess(&input.field, &input.orbit_start, &cfg.orbit).unwrap_or(None);
+    Ok((
+        CheckpointSets {
+            epoch: input.epoch,
+            fixed_points,
+            slow_speeds,
+            orbit: None,
+            orbit_from_continuation: false,
+        },
+        guess,
+    ))
+}
+
+/// Shoot from an orbit guess; `None` if there is none, the shooting fails or collapses onto a
+/// fixed point (as [`find_orbit`]).
+fn resolve<F: VectorField>(
+    field: &F,
+    guess: &Option<(Vec<f64>, f64)>,
+    cfg: &ContinuationConfig,
+) -> Option<PeriodicOrbit> {
+    let (x, t) = guess.as_ref()?;
+    shoot(field, x, *t, &cfg.orbit)
+        .ok()
+        .filter(|o| !o.is_degenerate())
 }
 
 /// Fixed points, slow points, orbits and their bifurcations along a training run (module
@@ -870,10 +999,12 @@ where
             "epochs must increase strictly",
         ));
     }
-    let mut sets: Vec<CheckpointSets> = inputs
+    let found: Vec<(CheckpointSets, OrbitGuess)> = inputs
         .par_iter()
         .map(|i| sets_of(i, fp, cfg))
         .collect::<crate::Result<_>>()?;
+    let (mut sets, guesses): (Vec<CheckpointSets>, Vec<OrbitGuess>) = found.into_iter().unzip();
+    sets[0].orbit = resolve(&inputs[0].field, &guesses[0], cfg);
     let mut events: Vec<ScanEvent> = Vec::new();
     let mut branches = Vec::new();
     let mut orbits = Vec::new();
@@ -969,9 +1100,14 @@ where
         }
         // Orbits.
         let mut orbit_events = Vec::new();
-        let mut matched_next = false;
+        let stops: Vec<f64> = seg_events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Fold | EventKind::Hopf))
+            .map(|e| e.s)
+            .collect();
+        let mut continued: Option<PeriodicOrbit> = None;
         if let Some(o) = sets[k].orbit.clone() {
-            let ob = continue_orbit(&fam, &o, 0.0, 1.0, cfg)?;
+            let ob = continue_orbit_with_stops(&fam, &o, 0.0, 1.0, &stops, cfg)?;
             for p in &ob.points {
                 orbits.push((
                     epoch(p.s),
@@ -982,16 +1118,7 @@ where
             }
             match ob.end {
                 OrbitEnd::Reached => {
-                    let last = ob.points.last().expect("branch has a start").orbit.clone();
-                    match &sets[k + 1].orbit {
-                        Some(n) if same_orbit(n, &last) => matched_next = true,
-                        Some(_) => {}
-                        None => {
-                            sets[k + 1].orbit = Some(last);
-                            sets[k + 1].orbit_from_continuation = true;
-                            matched_next = true;
-                        }
-                    }
+                    continued = Some(ob.points.last().expect("branch has a start").orbit.clone());
                 }
                 OrbitEnd::Lost { .. } => {
                     orbit_events.extend(classify_orbit_end(
@@ -1003,9 +1130,33 @@ where
                 }
             }
         }
+        // The orbit reached from the start of checkpoint k + 1: the continued one if the
+        // start settles onto it, else shot from its own guess.
+        let own = match (&continued, &guesses[k + 1]) {
+            (Some(c), Some((g, t)))
+                if distance_to_orbit(c, g) < 1e-2 * c.radius()
+                    && (t / c.period - 1.0).abs() < 0.1 =>
+            {
+                Some(c.clone())
+            }
+            (_, g) => resolve(&inputs[k + 1].field, g, cfg),
+        };
+        let matched_next = match (&continued, &own) {
+            (Some(c), Some(o)) => same_orbit(o, c),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        match (own, continued) {
+            (Some(o), _) => sets[k + 1].orbit = Some(o),
+            (None, Some(c)) => {
+                sets[k + 1].orbit = Some(c);
+                sets[k + 1].orbit_from_continuation = true;
+            }
+            (None, None) => {}
+        }
         if !matched_next {
             if let Some(o) = sets[k + 1].orbit.clone() {
-                let ob = continue_orbit(&fam, &o, 1.0, 0.0, cfg)?;
+                let ob = continue_orbit_with_stops(&fam, &o, 1.0, 0.0, &stops, cfg)?;
                 for p in ob.points.iter().rev() {
                     orbits.push((
                         epoch(p.s),

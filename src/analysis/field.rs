@@ -27,6 +27,19 @@ pub trait VectorField: Sync {
     fn jacobian_mul(&self, x: &[f64], phi: &DMatrix<f64>, out: &mut DMatrix<f64>) {
         self.jacobian(x).mul_to(phi, out);
     }
+    /// F(x) into `f` and J(x)·Φ into `out` together (the RK4 stages of the monodromy need
+    /// both at the same point). The default calls [`eval`](Self::eval) and
+    /// [`jacobian_mul`](Self::jacobian_mul); implementors may share the work.
+    fn eval_and_jacobian_mul(
+        &self,
+        x: &[f64],
+        f: &mut [f64],
+        phi: &DMatrix<f64>,
+        out: &mut DMatrix<f64>,
+    ) {
+        self.eval(x, f);
+        self.jacobian_mul(x, phi, out);
+    }
     /// The squared-speed objective q(x) = ½‖F(x)‖² and its gradient ∇q = Jᵀ F (written to
     /// `grad`). The default forms the Jacobian; implementors may do better.
     fn q_and_grad(&self, x: &[f64], grad: &mut [f64]) -> f64 {
@@ -99,6 +112,41 @@ impl TanhRnnField {
         &self.b
     }
 
+    /// J Φ = D (W Φ) − Φ, D = diag(1 − h²), from the activations h = tanh(Wx + b), with one
+    /// dense product (W row-major, Φ and out column-major).
+    fn jacobian_mul_with(&self, h: &[f64], phi: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+        let n = self.n;
+        let k = phi.ncols();
+        assert_eq!(phi.nrows(), n, "Φ must have dim rows");
+        assert_eq!((out.nrows(), out.ncols()), (n, k), "out must match Φ");
+
+        // SAFETY: the pointers cover n×n (W), n×k (Φ, out) elements with the given strides,
+        // and out does not alias W or Φ.
+        unsafe {
+            matrixmultiply::dgemm(
+                n,
+                n,
+                k,
+                1.0,
+                self.w.as_ptr(),
+                n as isize,
+                1,
+                phi.as_ptr(),
+                1,
+                n as isize,
+                0.0,
+                out.as_mut_ptr(),
+                1,
+                n as isize,
+            );
+        }
+        for c in 0..k {
+            for i in 0..n {
+                out[(i, c)] = (1.0 - h[i] * h[i]) * out[(i, c)] - phi[(i, c)];
+            }
+        }
+    }
+
     fn tanh_pre(&self, x: &[f64], out: &mut [f64]) {
         let n = self.n;
         for i in 0..n {
@@ -135,37 +183,22 @@ impl VectorField for TanhRnnField {
     }
 
     fn jacobian_mul(&self, x: &[f64], phi: &DMatrix<f64>, out: &mut DMatrix<f64>) {
-        // J Φ = D (W Φ) − Φ with one dense product (W row-major, Φ and out column-major).
-        let n = self.n;
-        let k = phi.ncols();
-        assert_eq!(phi.nrows(), n, "Φ must have dim rows");
-        assert_eq!((out.nrows(), out.ncols()), (n, k), "out must match Φ");
-        let mut h = vec![0.0; n];
+        let mut h = vec![0.0; self.n];
         self.tanh_pre(x, &mut h);
-        // SAFETY: the pointers cover n×n (W), n×k (Φ, out) elements with the given strides,
-        // and out does not alias W or Φ.
-        unsafe {
-            matrixmultiply::dgemm(
-                n,
-                n,
-                k,
-                1.0,
-                self.w.as_ptr(),
-                n as isize,
-                1,
-                phi.as_ptr(),
-                1,
-                n as isize,
-                0.0,
-                out.as_mut_ptr(),
-                1,
-                n as isize,
-            );
-        }
-        for c in 0..k {
-            for i in 0..n {
-                out[(i, c)] = (1.0 - h[i] * h[i]) * out[(i, c)] - phi[(i, c)];
-            }
+        self.jacobian_mul_with(&h, phi, out);
+    }
+
+    fn eval_and_jacobian_mul(
+        &self,
+        x: &[f64],
+        f: &mut [f64],
+        phi: &DMatrix<f64>,
+        out: &mut DMatrix<f64>,
+    ) {
+        self.tanh_pre(x, f);
+        self.jacobian_mul_with(f, phi, out);
+        for i in 0..self.n {
+            f[i] -= x[i];
         }
     }
 

@@ -167,7 +167,7 @@ impl PeriodicOrbit {
     }
 }
 
-pub(super) fn dist(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - y) * (x - y))
@@ -175,7 +175,7 @@ pub(super) fn dist(a: &[f64], b: &[f64]) -> f64 {
         .sqrt()
 }
 
-pub(super) fn norm(a: &[f64]) -> f64 {
+pub(crate) fn norm(a: &[f64]) -> f64 {
     a.iter().map(|v| v * v).sum::<f64>().sqrt()
 }
 
@@ -256,22 +256,23 @@ pub fn monodromy<V: VectorField + ?Sized>(
     let mut k4 = DMatrix::<f64>::zeros(n, n);
     let mut tmp = DMatrix::<f64>::zeros(n, n);
     for _ in 0..steps {
-        // Stage states (as in rk4_step) and their Jacobians.
-        let x1 = x.clone();
-        field.eval(&x1, &mut ws.k1);
-        let x2: Vec<f64> = (0..n).map(|i| x[i] + 0.5 * h * ws.k1[i]).collect();
-        field.eval(&x2, &mut ws.k2);
-        let x3: Vec<f64> = (0..n).map(|i| x[i] + 0.5 * h * ws.k2[i]).collect();
-        field.eval(&x3, &mut ws.k3);
-        let x4: Vec<f64> = (0..n).map(|i| x[i] + h * ws.k3[i]).collect();
-        field.eval(&x4, &mut ws.k4);
-        field.jacobian_mul(&x1, &phi, &mut k1);
+        // Stage states (as in rk4_step), their slopes and the variational stages.
+        field.eval_and_jacobian_mul(&x, &mut ws.k1, &phi, &mut k1);
+        for i in 0..n {
+            ws.tmp[i] = x[i] + 0.5 * h * ws.k1[i];
+        }
         set_axpy(&mut tmp, &phi, 0.5 * h, &k1);
-        field.jacobian_mul(&x2, &tmp, &mut k2);
+        field.eval_and_jacobian_mul(&ws.tmp, &mut ws.k2, &tmp, &mut k2);
+        for i in 0..n {
+            ws.tmp[i] = x[i] + 0.5 * h * ws.k2[i];
+        }
         set_axpy(&mut tmp, &phi, 0.5 * h, &k2);
-        field.jacobian_mul(&x3, &tmp, &mut k3);
+        field.eval_and_jacobian_mul(&ws.tmp, &mut ws.k3, &tmp, &mut k3);
+        for i in 0..n {
+            ws.tmp[i] = x[i] + h * ws.k3[i];
+        }
         set_axpy(&mut tmp, &phi, h, &k3);
-        field.jacobian_mul(&x4, &tmp, &mut k4);
+        field.eval_and_jacobian_mul(&ws.tmp, &mut ws.k4, &tmp, &mut k4);
         for (((p, a), (b, c)), d) in phi
             .iter_mut()
             .zip(k1.iter())

@@ -100,6 +100,12 @@ pub fn rank2_latent_points(
     cfg: &FixedPointConfig,
 ) -> crate::Result<Vec<CriticalPoint>> {
     let field = LowRankLatentField::from_rank2(p)?;
+    find_critical_points(&field, &rank2_latent_starts(p, total), cfg)
+}
+
+/// Starts of the rank-2 latent fixed-point search: 24 states of the noise-free latent rollout
+/// over 3× the trial (`total` steps) and a 7 × 7 grid over its bounding box widened by 1.
+pub fn rank2_latent_starts(p: &Rank2Params<f32>, total: usize) -> Vec<Vec<f64>> {
     let p64: Rank2Params<f64> = p.cast();
     let ro = rank2_rollout(&p64, alpha(TAU_MS), 3 * total);
     let flat: Vec<f64> = ro.kappa.iter().flat_map(|k| [k[0], k[1]]).collect();
@@ -118,7 +124,7 @@ pub fn rank2_latent_points(
             starts.push(vec![a, b]);
         }
     }
-    find_critical_points(&field, &starts, cfg)
+    starts
 }
 
 /// One trained full-rank network with both labels.

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod bifurcations;
 mod checks;
 mod classify;
 mod figures;
@@ -41,6 +42,9 @@ pub enum Command {
     FixedPoints(classify::FixedPointsArgs),
     /// Periodic orbit of a trained network's flow after the trial, with Floquet multipliers.
     Orbits(orbits::OrbitsArgs),
+    /// Fixed points and periodic orbits followed across the checkpoints of one training run,
+    /// with the bifurcations (fold, Hopf, SNIC, homoclinic) between them.
+    Bifurcations(bifurcations::BifurcationsArgs),
     /// Run (a shard of) a learning-rate x delay x seed sweep; resumable.
     Sweep(sweep::SweepArgs),
     /// Merge the outputs of sweep shards.
@@ -83,6 +87,7 @@ pub fn run_command(command: &Command) -> crate::Result<()> {
         Command::Classify(a) => classify::run_classify(a),
         Command::FixedPoints(a) => classify::run_fixed_points(a),
         Command::Orbits(a) => orbits::run(a),
+        Command::Bifurcations(a) => bifurcations::run(a),
         Command::Sweep(a) => sweep::run_sweep(a),
         Command::Merge(a) => sweep::run_merge(a),
         Command::Status(a) => sweep::run_status(a),

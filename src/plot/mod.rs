@@ -33,6 +33,7 @@
 //! ```
 
 pub mod analysis;
+pub mod bifurcation;
 pub mod rank2;
 pub mod sweep;
 pub mod text;
