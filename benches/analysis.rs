@@ -1,5 +1,6 @@
 //! Benchmarks of the mechanism analysis: fixed/slow-point search on an N = 100 network, the
-//! spectral index of an extended trial and the periodic orbit of an N = 100 network.
+//! spectral index of an extended trial, the periodic orbit of an N = 100 network and the
+//! bifurcation scan over 20 checkpoints of a training run.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dynphase::analysis::classify::{extended_trial_rates, ClassifierPost, ClassifyConfig};
@@ -94,5 +95,87 @@ fn bench_orbits(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_fixed_points, bench_index, bench_orbits);
+/// The full-rank run of docs/dynamics.md that switches by a Hopf bifurcation: DCDT, delay
+/// 200 ms, lr 0.1, seed 0, 1000 epochs, checkpoints every 50 epochs (20: epochs 0 … 950).
+fn hopf_run() -> (Vec<(usize, FullRankParams<f32>)>, FullRankParams<f32>) {
+    use dynphase::rnn::task::{FullRankTask, FullRankTaskKind, WindowMode};
+    use dynphase::rnn::train::{train_full_rank, FullRankConfig};
+    let kind = FullRankTaskKind::Dcdt {
+        delay_ms: 200,
+        post: false,
+        tau_ms: 10.0,
+    };
+    let task = FullRankTask::<f32>::new(kind, WindowMode::Reference).unwrap();
+    let mut cfg = FullRankConfig::for_task(&kind, 0.1, 1000, 0);
+    cfg.checkpoint_every = 50;
+    let run = train_full_rank(
+        FullRankParams::<f32>::init(100, 0),
+        task,
+        &cfg,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    (run.checkpoints, run.params)
+}
+
+fn bench_bifurcations(c: &mut Criterion) {
+    use dynphase::analysis::bifurcation::{scan_full_rank, ContinuationConfig};
+    use dynphase::analysis::classify::classifier_trial_len;
+    use dynphase::analysis::orbits::{find_orbit, OrbitConfig};
+    let (checkpoints, last) = hopf_run();
+    assert_eq!(checkpoints.len(), 20);
+    // One core, as the speed target is stated.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut g = c.benchmark_group("bifurcations");
+    g.sample_size(10);
+    // The trained network's cycle (period 305 ms) from the end of its trial.
+    let nd = 40;
+    let field = TanhRnnField::from_params(&last).unwrap();
+    let rates = extended_trial_rates(&last, 0.5, nd, ClassifierPost::Exclude, 0).unwrap();
+    let l = classifier_trial_len(nd, ClassifierPost::Exclude);
+    let end = rates[(l - 1) * 100..l * 100].to_vec();
+    g.bench_function("trained_dcdt200_N100_orbit", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                black_box(
+                    find_orbit(&field, &end, &OrbitConfig::default())
+                        .unwrap()
+                        .unwrap()
+                        .period,
+                )
+            })
+        })
+    });
+    g.bench_function("scan_20_checkpoints_N100", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                black_box(
+                    scan_full_rank(
+                        &checkpoints,
+                        0.5,
+                        nd,
+                        0,
+                        &FixedPointConfig::default(),
+                        &ContinuationConfig::default(),
+                    )
+                    .unwrap()
+                    .events
+                    .len(),
+                )
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_fixed_points,
+    bench_index,
+    bench_orbits,
+    bench_bifurcations
+);
 criterion_main!(benches);

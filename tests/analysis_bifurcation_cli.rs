@@ -55,8 +55,8 @@ fn fig_s1_switches_from_fixed_points_to_a_cycle_through_a_snic() {
     println!("{out}");
     assert!(out.contains("rank-2 latent, 30 checkpoints, epochs 0 to 145000"));
     assert!(dir.path().join("bifurcations_figS1.png").exists());
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap())
-        .expect("valid JSON");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("valid JSON");
     let events = v["events"].as_array().unwrap();
     let seq: Vec<(String, String, f64)> = events
         .iter()
@@ -88,7 +88,11 @@ fn fig_s1_switches_from_fixed_points_to_a_cycle_through_a_snic() {
         "{seq:?}"
     );
     let near = |i: usize, want: f64, tol: f64| {
-        assert!((seq[i].2 - want).abs() < tol, "event {i} at {} vs {want}", seq[i].2)
+        assert!(
+            (seq[i].2 - want).abs() < tol,
+            "event {i} at {} vs {want}",
+            seq[i].2
+        )
     };
     near(0, 24_641.0, 500.0);
     near(1, 44_139.0, 500.0);
@@ -151,11 +155,22 @@ fn bad_checkpoint_directories_are_refused_with_one_line() {
     assert!(!ok);
     assert!(err.contains("one checkpoint; need at least 2"), "{err}");
     // Two runs in one directory.
-    std::fs::copy(dir.path().join("a_epoch0.npz"), dir.path().join("b_epoch0.npz")).unwrap();
-    std::fs::copy(dir.path().join("a_epoch0.npz"), dir.path().join("b_epoch10.npz")).unwrap();
+    std::fs::copy(
+        dir.path().join("a_epoch0.npz"),
+        dir.path().join("b_epoch0.npz"),
+    )
+    .unwrap();
+    std::fs::copy(
+        dir.path().join("a_epoch0.npz"),
+        dir.path().join("b_epoch10.npz"),
+    )
+    .unwrap();
     let (ok, _, err) = run(&["bifurcations", d, "--delay-ms", "30"]);
     assert!(!ok);
-    assert!(err.contains("several runs (a, b); choose one with --stem"), "{err}");
+    assert!(
+        err.contains("several runs (a, b); choose one with --stem"),
+        "{err}"
+    );
     // A bad delay and an unwritable JSON path fail before any work.
     let (ok, _, err) = run(&["bifurcations", d, "--stem", "b", "--delay-ms", "-5"]);
     assert!(!ok && err.contains("delay"), "{err}");
@@ -171,5 +186,8 @@ fn bad_checkpoint_directories_are_refused_with_one_line() {
     // Identical checkpoints: nothing changes, no bifurcation.
     let (ok, out, err) = run(&["bifurcations", d, "--stem", "b", "--delay-ms", "30"]);
     assert!(ok, "{err}");
-    assert!(out.contains("no bifurcation between the checkpoints"), "{out}");
+    assert!(
+        out.contains("no bifurcation between the checkpoints"),
+        "{out}"
+    );
 }

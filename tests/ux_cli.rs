@@ -345,3 +345,19 @@ fn item7_classify_takes_every_task_and_train_classifies() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("trial_steps: 36"), "{out}");
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly_instead_of_panicking() {
+    // `dynphase theory | head -1`: the reader goes away before the table is printed.
+    let mut child = bin()
+        .arg("theory")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(141), "{err}");
+}

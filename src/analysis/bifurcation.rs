@@ -1201,6 +1201,84 @@ where
     })
 }
 
+/// [`scan`] over full-rank checkpoints (epoch, parameters) as `dynphase bifurcations` runs
+/// it: fixed-point starts from 16 states of the classifier's extended trial (delay
+/// `delay_steps`, CLASSIFY stream of `seed`) and 16 of a noise-free rollout of 4 trial lengths
+/// from its end; the orbit start is the state at the end of the trial.
+pub fn scan_full_rank(
+    checkpoints: &[(usize, crate::rnn::FullRankParams<f32>)],
+    alpha: f64,
+    delay_steps: usize,
+    seed: u64,
+    fp: &FixedPointConfig,
+    cfg: &ContinuationConfig,
+) -> crate::Result<Scan> {
+    use super::classify::{classifier_trial_len, extended_trial_rates, ClassifierPost};
+    use super::field::{euler_rollout, Segment, TanhRnnField};
+    use super::fixed_points::starts_from_trajectory;
+    let l = classifier_trial_len(delay_steps, ClassifierPost::Exclude);
+    let inputs = checkpoints
+        .iter()
+        .map(|(e, p)| {
+            let field = TanhRnnField::from_params(p)?;
+            let n = field.dim();
+            let rates = extended_trial_rates(p, alpha, delay_steps, ClassifierPost::Exclude, seed)?;
+            let end = rates[(l - 1) * n..l * n].to_vec();
+            let mut starts = starts_from_trajectory(&rates, n, 16);
+            starts.extend(starts_from_trajectory(
+                &euler_rollout(&field, &end, alpha, 4 * l),
+                n,
+                16,
+            ));
+            Ok(ScanInput {
+                epoch: *e,
+                field,
+                starts,
+                orbit_start: end,
+            })
+        })
+        .collect::<crate::Result<Vec<_>>>()?;
+    scan(
+        &inputs,
+        |p, q| Segment::<TanhRnnField>::new(p.clone(), q.clone()),
+        fp,
+        cfg,
+    )
+}
+
+/// [`scan`] over rank-2 checkpoints in the latent plane, as `dynphase bifurcations` runs it:
+/// starts from the latent rollout over 3 trials of `total` steps and a grid around it
+/// ([`rank2_latent_starts`](super::studies::rank2_latent_starts)); the orbit start is κ at the
+/// end of the trial.
+pub fn scan_rank2(
+    checkpoints: &[(usize, crate::rnn::Rank2Params<f32>)],
+    alpha: f64,
+    total: usize,
+    fp: &FixedPointConfig,
+    cfg: &ContinuationConfig,
+) -> crate::Result<Scan> {
+    use super::field::{LowRankLatentField, Segment};
+    let inputs = checkpoints
+        .iter()
+        .map(|(e, p)| {
+            let p64: crate::rnn::Rank2Params<f64> = p.cast();
+            Ok(ScanInput {
+                epoch: *e,
+                field: LowRankLatentField::from_rank2(p)?,
+                starts: super::studies::rank2_latent_starts(p, total),
+                orbit_start: crate::rnn::model::rank2_rollout(&p64, alpha, total).kappa[total]
+                    .to_vec(),
+            })
+        })
+        .collect::<crate::Result<Vec<_>>>()?;
+    scan(
+        &inputs,
+        |p, q| Segment::<LowRankLatentField>::new(p.clone(), q.clone()),
+        fp,
+        cfg,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

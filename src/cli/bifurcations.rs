@@ -14,18 +14,12 @@
 
 use super::classify::is_rank2_file;
 use crate::analysis::bifurcation::{
-    scan, ContinuationConfig, Direction, EventKind, Scan, ScanInput,
+    scan_full_rank, scan_rank2, ContinuationConfig, Direction, EventKind, Scan,
 };
-use crate::analysis::classify::{classifier_trial_len, extended_trial_rates, ClassifierPost};
-use crate::analysis::field::{
-    euler_rollout, LowRankLatentField, Segment, TanhRnnField, VectorField,
-};
-use crate::analysis::fixed_points::{starts_from_trajectory, FixedPointConfig};
-use crate::analysis::studies::rank2_latent_starts;
+use crate::analysis::fixed_points::FixedPointConfig;
 use crate::io::network;
-use crate::rnn::model::{alpha, rank2_rollout, TAU_MS};
+use crate::rnn::model::{alpha, TAU_MS};
 use crate::rnn::task::{ms_to_steps, Rank2Task};
-use crate::rnn::Rank2Params;
 use crate::{Error, Result};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -145,57 +139,23 @@ pub fn run(args: &BifurcationsArgs) -> Result<()> {
     let cfg = ContinuationConfig::default();
     let (model, sc) = if is_rank2_file(&files[0].1)? {
         let task = Rank2Task::<f32>::from_steps(nd, nr, if args.post { 6 } else { 0 })?;
-        let total = task.total();
-        let inputs = files
+        let cps = files
             .iter()
-            .map(|(e, path)| {
-                let p = network::load_rank2(path)?;
-                Ok(ScanInput {
-                    epoch: *e,
-                    field: LowRankLatentField::from_rank2(&p)?,
-                    starts: rank2_latent_starts(&p, total),
-                    orbit_start: rank2_task_end(&p, total, a),
-                })
-            })
+            .map(|(e, path)| Ok((*e, network::load_rank2(path)?)))
             .collect::<Result<Vec<_>>>()?;
-        let sc = scan(
-            &inputs,
-            |p, q| Segment::<LowRankLatentField>::new(p.clone(), q.clone()),
-            &fp,
-            &cfg,
-        )?;
-        ("rank-2 latent", sc)
+        (
+            "rank-2 latent",
+            scan_rank2(&cps, a, task.total(), &fp, &cfg)?,
+        )
     } else {
-        let l = classifier_trial_len(nd, ClassifierPost::Exclude);
-        let inputs = files
+        let cps = files
             .iter()
-            .map(|(e, path)| {
-                let p = network::load_full_rank(path)?;
-                let field = TanhRnnField::from_params(&p)?;
-                let n = field.dim();
-                let rates = extended_trial_rates(&p, a, nd, ClassifierPost::Exclude, args.seed)?;
-                let end = rates[(l - 1) * n..l * n].to_vec();
-                let mut starts = starts_from_trajectory(&rates, n, 16);
-                starts.extend(starts_from_trajectory(
-                    &euler_rollout(&field, &end, a, 4 * l),
-                    n,
-                    16,
-                ));
-                Ok(ScanInput {
-                    epoch: *e,
-                    field,
-                    starts,
-                    orbit_start: end,
-                })
-            })
+            .map(|(e, path)| Ok((*e, network::load_full_rank(path)?)))
             .collect::<Result<Vec<_>>>()?;
-        let sc = scan(
-            &inputs,
-            |p, q| Segment::<TanhRnnField>::new(p.clone(), q.clone()),
-            &fp,
-            &cfg,
-        )?;
-        ("full-rank", sc)
+        (
+            "full-rank",
+            scan_full_rank(&cps, a, nd, args.seed, &fp, &cfg)?,
+        )
     };
     let json = scan_json(&sc, model, args.tau_ms);
     if let Some(p) = &args.json {
@@ -219,12 +179,6 @@ pub fn run(args: &BifurcationsArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Latent state κ at the end of a rank-2 trial of `total` steps.
-fn rank2_task_end(p: &Rank2Params<f32>, total: usize, a: f64) -> Vec<f64> {
-    let p64: Rank2Params<f64> = p.cast();
-    rank2_rollout(&p64, a, total).kappa[total].to_vec()
 }
 
 fn direction_name(d: Direction) -> &'static str {

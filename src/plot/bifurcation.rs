@@ -81,6 +81,7 @@ impl Figure for ScanFigure<'_> {
             .build_cartesian_2d(xr.clone(), ylo..yhi)?;
         c.configure_mesh()
             .x_desc("epoch")
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("‖x*‖")
             .label_style(font(16))
             .axis_desc_style(font(18))
@@ -104,7 +105,7 @@ impl Figure for ScanFigure<'_> {
                 )))?;
             }
         }
-        self.event_lines(&mut c, (ylo, yhi))?;
+        self.event_lines(&mut c, (ylo, yhi), true)?;
         draw_legend(&mut c, SeriesLabelPosition::UpperLeft, 16, 0.8)?;
         // (B) orbit radius and (C) period.
         let orbits = &sc.orbits;
@@ -117,12 +118,13 @@ impl Figure for ScanFigure<'_> {
             .build_cartesian_2d(xr.clone(), rlo..rhi)?;
         c.configure_mesh()
             .x_desc("epoch")
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("orbit radius")
             .label_style(font(16))
             .axis_desc_style(font(18))
             .draw()?;
         self.orbit_series(&mut c, |o| o.2)?;
-        self.event_lines(&mut c, (rlo, rhi))?;
+        self.event_lines(&mut c, (rlo, rhi), false)?;
         let periods: Vec<f64> = orbits.iter().map(|o| o.1 * self.tau_ms).collect();
         let (plo, phi) = if periods.is_empty() {
             (1.0, 10.0)
@@ -140,13 +142,15 @@ impl Figure for ScanFigure<'_> {
             .build_cartesian_2d(xr, (plo..phi).log_scale())?;
         c.configure_mesh()
             .x_desc("epoch")
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("period (ms)")
+            .y_label_formatter(&super::log_tick_label)
             .label_style(font(16))
             .axis_desc_style(font(18))
             .draw()?;
         let tau = self.tau_ms;
         self.orbit_series(&mut c, move |o| o.1 * tau)?;
-        self.event_lines(&mut c, (plo, phi))?;
+        self.event_lines(&mut c, (plo, phi), false)?;
         Ok(())
     }
 }
@@ -180,24 +184,29 @@ impl ScanFigure<'_> {
         &self,
         c: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
         (lo, hi): (f64, f64),
+        labels: bool,
     ) -> DrawResult
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
         Y: Ranged<ValueType = f64>,
     {
-        for e in &self.scan.events {
+        for (i, e) in self.scan.events.iter().enumerate() {
             c.draw_series(DashedLineSeries::new(
                 vec![(e.epoch, lo), (e.epoch, hi)],
                 6,
                 4,
                 C7.stroke_width(2),
             ))?;
-            c.draw_series(std::iter::once(Text::new(
-                format!(" {} {:.0}", e.event.kind.name(), e.epoch),
-                (e.epoch, hi),
-                font(16),
-            )))?;
+            if labels {
+                // Staggered so that events close in epoch stay readable.
+                let y = hi - (i % 5) as f64 * 0.07 * (hi - lo);
+                c.draw_series(std::iter::once(Text::new(
+                    format!(" {} {:.0}", e.event.kind.name(), e.epoch),
+                    (e.epoch, y),
+                    font(16),
+                )))?;
+            }
         }
         Ok(())
     }

@@ -115,6 +115,16 @@ pub fn render_all_with(out_dir: &Path, budget: Rank2Budget) -> Result<Vec<PathBu
             false,
             vec![40_000, 67_000, 130_000],
         ),
+        // The same run with checkpoints every 5,000 epochs for the bifurcation scan.
+        spec(
+            30,
+            10,
+            0,
+            1e-2,
+            150_000,
+            false,
+            (0..30).map(|k| k * 5_000).collect(),
+        ),
     ];
     let outs: Vec<RunOut> = specs
         .par_iter()
@@ -138,6 +148,21 @@ pub fn render_all_with(out_dir: &Path, budget: Rank2Budget) -> Result<Vec<PathBu
         out_dir,
         "figS1_rank2_transition",
         (1800, 1250),
+    )?);
+    let s1 = &outs[6];
+    let scan = crate::analysis::bifurcation::scan_rank2(
+        &s1.snapshots,
+        crate::rnn::model::alpha(crate::rnn::model::TAU_MS),
+        s1.total,
+        &Default::default(),
+        &Default::default(),
+    )?;
+    files.extend(crate::plot::bifurcation::render_scan(
+        &scan,
+        "Fig S1 network (seed-30 rank-2, T = 30, R = 10 steps, η = 0.01): invariant sets along training",
+        crate::rnn::model::TAU_MS,
+        out_dir,
+        "figS1_bifurcations",
     )?);
     Ok(files)
 }
