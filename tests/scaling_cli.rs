@@ -282,16 +282,14 @@ fn bad_inputs_give_one_line_errors() {
 }
 
 /// The two-step estimator says where it cannot work: on a post-period table from 165 networks
-/// (3 networks per cell, 4 rows over a factor 3.7 in η) every warning fires, and the numbers
-/// are still printed.
+/// (3 networks per cell, 4 rows over a factor 3.7 in η; `tests/data/post_phase_165.csv`, an
+/// earlier design of the `quick-post` slice) every warning fires, and the numbers are still
+/// printed.
 #[test]
 fn two_step_warns_on_thin_cells_low_r2_and_short_range() {
     let (ok, out, err) = run(&[
         "scaling",
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/paper_figures/data/quick-post_phase.csv"
-        ),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/post_phase_165.csv"),
         "--experiment",
         "post",
     ]);
