@@ -359,6 +359,9 @@ fn a_ring_network_between_two_checkpoints_has_its_hopf_point_where_the_closed_fo
     assert!(rel(pf, pl) < 1e-8, "{pf} vs {pl}");
 }
 
+/// (s, x, out) ↦ a field or its s-derivative.
+type Eval<'a> = &'a dyn Fn(f64, &[f64], &mut [f64]);
+
 #[test]
 fn segment_parameter_derivatives_match_central_differences() {
     let (nu, a, psi) = (7, 1.3, 0.4);
@@ -370,23 +373,22 @@ fn segment_parameter_derivatives_match_central_differences() {
     let d1 = TanhRnnField::new(rank2_dense(&m, &n), b).unwrap();
     let lat = Segment::<LowRankLatentField>::new(l0, l1).unwrap();
     let full = Segment::<TanhRnnField>::new(d0, d1).unwrap();
-    let check =
-        |fam: &dyn Fn(f64, &[f64], &mut [f64]), ds: &dyn Fn(f64, &[f64], &mut [f64]), x: &[f64]| {
-            let d = x.len();
-            let (s, h) = (0.37, 1e-5);
-            let (mut fp, mut fm, mut an) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
-            fam(s + h, x, &mut fp);
-            fam(s - h, x, &mut fm);
-            ds(s, x, &mut an);
-            for i in 0..d {
-                let num = (fp[i] - fm[i]) / (2.0 * h);
-                assert!(
-                    (num - an[i]).abs() < 1e-8 * (1.0 + an[i].abs()),
-                    "{num} vs {}",
-                    an[i]
-                );
-            }
-        };
+    let check = |fam: Eval<'_>, ds: Eval<'_>, x: &[f64]| {
+        let d = x.len();
+        let (s, h) = (0.37, 1e-5);
+        let (mut fp, mut fm, mut an) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+        fam(s + h, x, &mut fp);
+        fam(s - h, x, &mut fm);
+        ds(s, x, &mut an);
+        for i in 0..d {
+            let num = (fp[i] - fm[i]) / (2.0 * h);
+            assert!(
+                (num - an[i]).abs() < 1e-8 * (1.0 + an[i].abs()),
+                "{num} vs {}",
+                an[i]
+            );
+        }
+    };
     check(
         &|s, x, o| lat.at(s).eval(x, o),
         &|s, x, o| lat.d_ds(x, s, o),

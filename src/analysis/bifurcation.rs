@@ -350,6 +350,9 @@ fn correct<Fam: FieldFamily>(
     None
 }
 
+/// A test function of (point, tangent) whose sign change marks an event.
+type TestFn<'a> = &'a dyn Fn(&[f64], &[f64]) -> crate::Result<f64>;
+
 struct Located {
     y: Vec<f64>,
 }
@@ -363,7 +366,7 @@ fn locate<Fam: FieldFamily>(
     h: f64,
     lo: f64,
     cfg: &ContinuationConfig,
-    test: &dyn Fn(&[f64], &[f64]) -> crate::Result<f64>,
+    test: TestFn<'_>,
 ) -> crate::Result<Option<Located>> {
     let (mut a, mut b) = (0.0, h);
     let mut best = None;
