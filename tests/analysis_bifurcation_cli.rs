@@ -4,9 +4,16 @@
 mod common;
 use common::{data_file, run};
 
-fn train_fig_s1(dir: &std::path::Path) {
-    let epochs: Vec<String> = (0..30).map(|k| (k * 5000).to_string()).collect();
-    let save = dir.join("figS1.npz");
+/// Train the seed-30 rank-2 network with `dynphase train`, saving `<save>_epoch<E>.npz` at
+/// the given epochs.
+fn train_rank2(
+    save: &std::path::Path,
+    delay_ms: &str,
+    resp_ms: &str,
+    epochs: usize,
+    snaps: &[usize],
+) {
+    let snaps: Vec<String> = snaps.iter().map(|e| e.to_string()).collect();
     let init = data_file("rank2_seed30_init.json");
     let (ok, _, err) = run(&[
         "train",
@@ -17,20 +24,25 @@ fn train_fig_s1(dir: &std::path::Path) {
         "--init",
         init.to_str().unwrap(),
         "--delay-ms",
-        "150",
+        delay_ms,
         "--response-ms",
-        "50",
+        resp_ms,
         "--lr",
         "0.01",
         "--epochs",
-        "150000",
+        &epochs.to_string(),
         "--snapshot-epochs",
-        &epochs.join(","),
+        &snaps.join(","),
         "--save",
         save.to_str().unwrap(),
         "--quiet",
     ]);
     assert!(ok, "{err}");
+}
+
+fn train_fig_s1(dir: &std::path::Path) {
+    let snaps: Vec<usize> = (0..30).map(|k| k * 5000).collect();
+    train_rank2(&dir.join("figS1.npz"), "150", "50", 150_000, &snaps);
 }
 
 /// Not ignored: about 10 s of one core.
@@ -128,29 +140,7 @@ fn bad_checkpoint_directories_are_refused_with_one_line() {
     let (ok, _, err) = run(&["bifurcations", "/nonexistent/dir"]);
     assert!(!ok && err.starts_with("error:"), "{err}");
     // One checkpoint only.
-    let init = data_file("rank2_seed30_init.json");
-    let save = dir.path().join("a.npz");
-    let (ok, _, err) = run(&[
-        "train",
-        "--model",
-        "rank2",
-        "--task",
-        "delayed-activation",
-        "--init",
-        init.to_str().unwrap(),
-        "--delay-ms",
-        "30",
-        "--lr",
-        "0.01",
-        "--epochs",
-        "20",
-        "--snapshot-epochs",
-        "0",
-        "--save",
-        save.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(ok, "{err}");
+    train_rank2(&dir.path().join("a.npz"), "30", "10", 20, &[0]);
     let (ok, _, err) = run(&["bifurcations", d, "--delay-ms", "30"]);
     assert!(!ok);
     assert!(err.contains("one checkpoint; need at least 2"), "{err}");

@@ -12,13 +12,12 @@
 //! and a free rollout from its end; rank-2: the latent rollout and a grid around it); the
 //! continuation between checkpoints is that of [`crate::analysis::bifurcation`].
 
-use super::classify::is_rank2_file;
+use super::classify::{is_rank2_file, TrialArgs};
 use crate::analysis::bifurcation::{
     scan_full_rank, scan_rank2, ContinuationConfig, Direction, EventKind, Scan,
 };
 use crate::analysis::fixed_points::FixedPointConfig;
 use crate::io::network;
-use crate::rnn::model::{alpha, TAU_MS};
 use crate::rnn::task::{ms_to_steps, Rank2Task};
 use crate::{Error, Result};
 use clap::{Args, ValueEnum};
@@ -38,21 +37,12 @@ pub enum ScanFormat {
 pub struct BifurcationsArgs {
     /// Directory with the checkpoints `<stem>_epoch<E>.npz` of one run.
     pub dir: PathBuf,
-    /// Delay in ms of the trial that seeds the searches (multiple of 5).
-    #[arg(long, allow_negative_numbers = true, default_value_t = 100.0)]
-    pub delay_ms: f64,
+    /// The trial whose states seed the searches.
+    #[command(flatten)]
+    pub trial: TrialArgs,
     /// Rank-2: response window in ms of that trial (multiple of 5).
     #[arg(long, allow_negative_numbers = true, default_value_t = 10.0)]
     pub response_ms: f64,
-    /// The network was trained with the post period (rank-2: 6 post steps).
-    #[arg(long)]
-    pub post: bool,
-    /// Network seed (CLASSIFY stream of the full-rank trial).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Membrane time constant in ms.
-    #[arg(long, default_value_t = TAU_MS)]
-    pub tau_ms: f64,
     /// Only checkpoints of this file stem (when DIR holds several runs).
     #[arg(long)]
     pub stem: Option<String>,
@@ -127,18 +117,16 @@ pub fn checkpoint_files(dir: &Path, stem: Option<&str>) -> Result<(String, Vec<(
 
 /// Run `dynphase bifurcations`.
 pub fn run(args: &BifurcationsArgs) -> Result<()> {
-    let nd = ms_to_steps("delay-ms", args.delay_ms)?;
+    let (nd, a) = args.trial.steps_and_alpha()?;
     let nr = ms_to_steps("response-ms", args.response_ms)?;
-    crate::error::check_positive("tau-ms", args.tau_ms)?;
     if let Some(p) = &args.json {
         super::checks::output_file("json", p)?;
     }
-    let a = alpha(args.tau_ms);
     let (stem, files) = checkpoint_files(&args.dir, args.stem.as_deref())?;
     let fp = FixedPointConfig::default();
     let cfg = ContinuationConfig::default();
     let (model, sc) = if is_rank2_file(&files[0].1)? {
-        let task = Rank2Task::<f32>::from_steps(nd, nr, if args.post { 6 } else { 0 })?;
+        let task = Rank2Task::<f32>::from_steps(nd, nr, if args.trial.post { 6 } else { 0 })?;
         let cps = files
             .iter()
             .map(|(e, path)| Ok((*e, network::load_rank2(path)?)))
@@ -154,16 +142,16 @@ pub fn run(args: &BifurcationsArgs) -> Result<()> {
             .collect::<Result<Vec<_>>>()?;
         (
             "full-rank",
-            scan_full_rank(&cps, a, nd, args.seed, &fp, &cfg)?,
+            scan_full_rank(&cps, a, nd, args.trial.seed, &fp, &cfg)?,
         )
     };
-    let json = scan_json(&sc, model, args.tau_ms);
+    let json = scan_json(&sc, model, args.trial.tau_ms);
     if let Some(p) = &args.json {
         std::fs::write(p, format!("{json:#}\n")).map_err(|e| Error::io(p, e))?;
     }
     match args.format {
         ScanFormat::Json => println!("{json:#}"),
-        ScanFormat::Table => print_table(&sc, model, args.tau_ms),
+        ScanFormat::Table => print_table(&sc, model, args.trial.tau_ms),
     }
     if let Some(dir) = &args.figures {
         let title =
@@ -171,7 +159,7 @@ pub fn run(args: &BifurcationsArgs) -> Result<()> {
         for f in crate::plot::bifurcation::render_scan(
             &sc,
             &title,
-            args.tau_ms,
+            args.trial.tau_ms,
             dir,
             &format!("bifurcations_{stem}"),
         )? {

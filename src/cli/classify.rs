@@ -93,23 +93,41 @@ pub struct ClassifyArgs {
     pub flow: bool,
 }
 
-/// Arguments of `dynphase fixed-points`.
+/// The trial that seeds the analysis of a trained network (`fixed-points`, `orbits`,
+/// `bifurcations`).
 #[derive(Debug, Args)]
-pub struct FixedPointsArgs {
-    /// Trained network (.npz with full-rank or rank-2 array names).
-    pub net: PathBuf,
-    /// Delay in ms of the trial whose trajectory seeds the search (multiple of 5).
+pub struct TrialArgs {
+    /// Delay in ms of the trial whose states seed the search (multiple of 5).
     #[arg(long, allow_negative_numbers = true, default_value_t = 100.0)]
     pub delay_ms: f64,
     /// The network was trained with the post period (rank-2: 6 post steps).
     #[arg(long)]
     pub post: bool,
-    /// Network seed (CLASSIFY stream of the seeding trial).
+    /// Network seed (CLASSIFY stream of the full-rank trial).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Membrane time constant in ms.
     #[arg(long, default_value_t = TAU_MS)]
     pub tau_ms: f64,
+}
+
+impl TrialArgs {
+    /// The delay in steps and the leak α = Δt/τ, checked.
+    pub fn steps_and_alpha(&self) -> Result<(usize, f64)> {
+        let nd = ms_to_steps("delay-ms", self.delay_ms)?;
+        crate::error::check_positive("tau-ms", self.tau_ms)?;
+        Ok((nd, alpha(self.tau_ms)))
+    }
+}
+
+/// Arguments of `dynphase fixed-points`.
+#[derive(Debug, Args)]
+pub struct FixedPointsArgs {
+    /// Trained network (.npz with full-rank or rank-2 array names).
+    pub net: PathBuf,
+    /// The seeding trial.
+    #[command(flatten)]
+    pub trial: TrialArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
@@ -304,13 +322,11 @@ fn classify_rank2(p: &Rank2Params<f32>, delay: usize, post: bool, a: f64) -> Res
 
 /// Run `dynphase fixed-points`.
 pub fn run_fixed_points(args: &FixedPointsArgs) -> Result<()> {
-    let nd = ms_to_steps("delay-ms", args.delay_ms)?;
-    crate::error::check_positive("tau-ms", args.tau_ms)?;
-    let a = alpha(args.tau_ms);
+    let (nd, a) = args.trial.steps_and_alpha()?;
     let fp = FixedPointConfig::default();
     let points = if is_rank2_file(&args.net)? {
         let p = network::load_rank2(&args.net)?;
-        let task = post_study_task(nd, args.post)?;
+        let task = post_study_task(nd, args.trial.post)?;
         rank2_latent_points(&p, task.total(), &fp)?
     } else {
         let p = network::load_full_rank(&args.net)?;
@@ -318,7 +334,7 @@ pub fn run_fixed_points(args: &FixedPointsArgs) -> Result<()> {
             fixed_points: Some(fp),
             ..Default::default()
         };
-        classify_full_rank(&p, a, nd, args.seed, &cfg)?.points
+        classify_full_rank(&p, a, nd, args.trial.seed, &cfg)?.points
     };
     print_points(&points, args.format, args.n_eig);
     Ok(())

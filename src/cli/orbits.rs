@@ -11,14 +11,13 @@
 //! whose flow settles at a fixed point has no orbit: the table says so, CSV has only its
 //! header and JSON is an empty array.
 
-use super::classify::{is_rank2_file, push_complex_columns, FormatArg};
+use super::classify::{is_rank2_file, push_complex_columns, FormatArg, TrialArgs};
 use crate::analysis::classify::{classifier_trial_len, extended_trial_rates, ClassifierPost};
 use crate::analysis::field::{LowRankLatentField, TanhRnnField, VectorField};
 use crate::analysis::orbits::{find_orbit, OrbitConfig, PeriodicOrbit};
 use crate::analysis::studies::post_study_task;
 use crate::io::network;
-use crate::rnn::model::{alpha, rank2_rollout, TAU_MS};
-use crate::rnn::task::ms_to_steps;
+use crate::rnn::model::rank2_rollout;
 use crate::rnn::Rank2Params;
 use crate::Result;
 use clap::Args;
@@ -30,18 +29,9 @@ use std::path::PathBuf;
 pub struct OrbitsArgs {
     /// Trained network (.npz with full-rank or rank-2 array names).
     pub net: PathBuf,
-    /// Delay in ms of the trial whose final state starts the search (multiple of 5).
-    #[arg(long, allow_negative_numbers = true, default_value_t = 100.0)]
-    pub delay_ms: f64,
-    /// The network was trained with the post period (rank-2: 6 post steps).
-    #[arg(long)]
-    pub post: bool,
-    /// Network seed (CLASSIFY stream of the full-rank trial).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Membrane time constant in ms.
-    #[arg(long, default_value_t = TAU_MS)]
-    pub tau_ms: f64,
+    /// The trial whose final state starts the search.
+    #[command(flatten)]
+    pub trial: TrialArgs,
     /// RK4 steps per period in the shooting.
     #[arg(long, default_value_t = 400)]
     pub steps: usize,
@@ -55,9 +45,7 @@ pub struct OrbitsArgs {
 
 /// Run `dynphase orbits`.
 pub fn run(args: &OrbitsArgs) -> Result<()> {
-    let nd = ms_to_steps("delay_ms", args.delay_ms)?;
-    crate::error::check_positive("tau_ms", args.tau_ms)?;
-    let a = alpha(args.tau_ms);
+    let (nd, a) = args.trial.steps_and_alpha()?;
     let cfg = OrbitConfig {
         steps: args.steps,
         ..Default::default()
@@ -65,12 +53,12 @@ pub fn run(args: &OrbitsArgs) -> Result<()> {
     let (model, orbit) = if is_rank2_file(&args.net)? {
         let p = network::load_rank2(&args.net)?;
         let field = LowRankLatentField::from_rank2(&p)?;
-        let start = rank2_trial_end(&p, nd, args.post, a)?;
+        let start = rank2_trial_end(&p, nd, args.trial.post, a)?;
         ("rank-2 latent", find_orbit(&field, &start, &cfg)?)
     } else {
         let p = network::load_full_rank(&args.net)?;
         let field = TanhRnnField::from_params(&p)?;
-        let rates = extended_trial_rates(&p, a, nd, ClassifierPost::Exclude, args.seed)?;
+        let rates = extended_trial_rates(&p, a, nd, ClassifierPost::Exclude, args.trial.seed)?;
         let n = field.dim();
         let l = classifier_trial_len(nd, ClassifierPost::Exclude);
         let start = rates[(l - 1) * n..l * n].to_vec();
@@ -80,7 +68,7 @@ pub fn run(args: &OrbitsArgs) -> Result<()> {
         model,
         orbit.as_ref(),
         a,
-        args.tau_ms,
+        args.trial.tau_ms,
         args.format,
         args.n_mult,
     );

@@ -46,6 +46,9 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
     render_all_with(out_dir, Rank2Budget::Quick)
 }
 
+/// Epochs of the three Fig S1 snapshot panels (SP manifold, transition, limit cycle).
+const FIG_S1_SNAPSHOTS: [usize; 3] = [40_000, 67_000, 130_000];
+
 struct RunSpec {
     delay: usize,
     resp: usize,
@@ -106,25 +109,15 @@ pub fn render_all_with(out_dir: &Path, budget: Rank2Budget) -> Result<Vec<PathBu
         spec(15, 2, 0, 1e-4, e4, true, vec![]),
         spec(6, 2, 0, 1e-3, 500_000, false, vec![]),
         spec(6, 2, 6, 1e-3, 1_000_000, false, vec![]),
-        spec(
-            30,
-            10,
-            0,
-            1e-2,
-            150_000,
-            false,
-            vec![40_000, 67_000, 130_000],
-        ),
-        // The same run with checkpoints every 5,000 epochs for the bifurcation scan.
-        spec(
-            30,
-            10,
-            0,
-            1e-2,
-            150_000,
-            false,
-            (0..30).map(|k| k * 5_000).collect(),
-        ),
+        // Fig S1: its three panels' snapshots and, for the bifurcation scan, checkpoints
+        // every 5,000 epochs.
+        spec(30, 10, 0, 1e-2, 150_000, false, {
+            let mut e: Vec<usize> = (0..30).map(|k| k * 5_000).collect();
+            e.extend(FIG_S1_SNAPSHOTS);
+            e.sort_unstable();
+            e.dedup();
+            e
+        }),
     ];
     let outs: Vec<RunOut> = specs
         .par_iter()
@@ -149,9 +142,15 @@ pub fn render_all_with(out_dir: &Path, budget: Rank2Budget) -> Result<Vec<PathBu
         "figS1_rank2_transition",
         (1800, 1250),
     )?);
-    let s1 = &outs[6];
+    let s1 = &outs[5];
+    let every_5000: Vec<(usize, Rank2Params<f32>)> = s1
+        .snapshots
+        .iter()
+        .filter(|(e, _)| e % 5_000 == 0)
+        .cloned()
+        .collect();
     let scan = crate::analysis::bifurcation::scan_rank2(
-        &s1.snapshots,
+        &every_5000,
         crate::rnn::model::alpha(crate::rnn::model::TAU_MS),
         s1.total,
         &Default::default(),
@@ -589,12 +588,17 @@ impl Figure for FigS1<'_> {
             &[("loss / loss₀", C0, &loss)],
             30,
             false,
-            &[40_000.0, 67_000.0, 130_000.0],
+            &FIG_S1_SNAPSHOTS.map(|e| e as f64),
         )?;
         let cells = bottom.split_evenly((2, 3));
         let names = ["SP manifold", "Transition", "Limit cycle"];
         let task = Rank2Task::<f32>::from_steps(30, 10, 0).map_err(|e| e.to_string())?;
-        for (k, (epoch, p)) in self.run.snapshots.iter().enumerate().take(3) {
+        let panels = self
+            .run
+            .snapshots
+            .iter()
+            .filter(|(e, _)| FIG_S1_SNAPSHOTS.contains(e));
+        for (k, (epoch, p)) in panels.enumerate() {
             let roll = rank2_rollout(p, 0.5, task.total());
             let mut c = ChartBuilder::on(&cells[k])
                 .caption(
