@@ -79,8 +79,8 @@
 //! assert_eq!(lo.formulas()[0], "eta* ≈ 9.740909e1 * T_r * T_d^-5 (T_r << T_d)");
 //! ```
 
-mod formula;
-mod leading;
+pub mod formula;
+pub mod leading;
 mod limit_cycle;
 mod numerics;
 mod saddle_node;
