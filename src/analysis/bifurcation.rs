@@ -353,10 +353,6 @@ fn correct<Fam: FieldFamily>(
 /// A test function of (point, tangent) whose sign change marks an event.
 type TestFn<'a> = &'a dyn Fn(&[f64], &[f64]) -> crate::Result<f64>;
 
-struct Located {
-    y: Vec<f64>,
-}
-
 /// Bisection on the arclength σ ∈ (0, h) from y along t for a sign change of `test`, which
 /// is evaluated at the corrected point and its tangent. `lo` is test at σ = 0.
 fn locate<Fam: FieldFamily>(
@@ -367,7 +363,7 @@ fn locate<Fam: FieldFamily>(
     lo: f64,
     cfg: &ContinuationConfig,
     test: TestFn<'_>,
-) -> crate::Result<Option<Located>> {
+) -> crate::Result<Option<Vec<f64>>> {
     let (mut a, mut b) = (0.0, h);
     let mut best = None;
     let sign_lo = lo.signum();
@@ -386,7 +382,7 @@ fn locate<Fam: FieldFamily>(
         } else {
             b = m;
         }
-        best = Some(Located { y: ym });
+        best = Some(ym);
     }
     Ok(best)
 }
@@ -501,8 +497,8 @@ pub fn continue_fixed_point<Fam: FieldFamily>(
         if t[n] * tn[n] < 0.0 {
             let test = |_: &[f64], tt: &[f64]| Ok(tt[n]);
             if let Some(l) = locate(fam, &y, &t, h, t[n], cfg, &test)? {
-                let s = l.y[n];
-                let x = l.y[..n].to_vec();
+                let s = l[n];
+                let x = l[..n].to_vec();
                 let (e, _) = typed(&fam.at(s), &x, imag_tol)?;
                 let crit = e
                     .iter()
@@ -538,8 +534,8 @@ pub fn continue_fixed_point<Fam: FieldFamily>(
                 Ok(hopf_test(&e, imag_tol))
             };
             if let Some(l) = locate(fam, &y, &t, h, ha, cfg, &test)? {
-                let s = l.y[n];
-                let x = l.y[..n].to_vec();
+                let s = l[n];
+                let x = l[..n].to_vec();
                 let (e, _) = typed(&fam.at(s), &x, imag_tol)?;
                 let crit = e
                     .iter()
