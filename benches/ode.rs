@@ -2,7 +2,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dynphase::ode::{Rk4, Stepper, System};
-use dynphase::toy::{LimitCycle, SaddleNode, ToyModel};
+use dynphase::toy::{LimitCycle, SaddleNode, ToyNumerics};
 use std::hint::black_box;
 
 /// Harmonic oscillator x'' = −x.

@@ -3,7 +3,7 @@
 //! formula / hand-written of each pair is the number to read (target: within 3x).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dynphase::toy::{FormulaModel, LimitCycle, SaddleNode, ToyModel};
+use dynphase::toy::{FormulaModel, LimitCycle, SaddleNode, ToyNumerics};
 use std::hint::black_box;
 
 fn formula(file: &str) -> FormulaModel {

@@ -9,7 +9,7 @@
 //!
 //! Run: `cargo run --release --example custom_toy_model`
 
-use dynphase::toy::{ToyModel, Windows};
+use dynphase::toy::{ToyModel, ToyNumerics, Windows};
 
 struct Snic {
     w: Windows,

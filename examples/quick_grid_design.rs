@@ -10,8 +10,9 @@
 //! Run: `cargo run --release --example quick_grid_design [-- SECTION [REPS]]`, SECTION one of
 //! `issue`, `quick`, `workstation`, `post`, `long-tau`, `no-memory`, `presets`, `all`
 //! (default `presets`); REPS simulated tables per design (default 100).
+use dynphase::grid::merged_lrs;
 use dynphase::sweep::design::{design_cost, evaluate, ScatterModel};
-use dynphase::sweep::preset::{merged_lrs, row_blocks, Budget, Grid, Preset, RowBlock};
+use dynphase::sweep::preset::{row_blocks, Budget, Grid, Preset, RowBlock};
 use dynphase::sweep::spec::Experiment;
 
 fn block(lrs: Vec<f64>, delays: Vec<u32>, seeds: u64) -> Grid {

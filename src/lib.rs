@@ -8,13 +8,19 @@
 //!
 //! The user guide is organised by module:
 //!
-//! * [`ode`] — dynamical systems, fixed-step and adaptive integrators, threshold crossings.
+//! * [`ode`] — dynamical systems: [`ode::System`], the one vector-field trait of the crate
+//!   (the integrators, the toy models' numerics through [`toy::FieldAt`], and, through its
+//!   autonomous extension [`analysis::VectorField`], the fixed-point finder, the orbit shooting
+//!   and the continuation all take it); fixed-step and adaptive integrators, threshold crossings.
 //! * [`toy`] — the [`toy::ToyModel`] trait, the saddle-node and limit-cycle toy models and the
-//!   generic numerics (loss, gradient, r*, r_NL, eta*, gradient-descent simulation). To add a
-//!   model, implement the required methods of [`toy::ToyModel`] (windows, state ODE, initial
-//!   state, readout indicator, a search range for r*); the loss, its slopes, r*, r_NL, eta*,
-//!   the GD simulator and the GD boundary then come from the integrated ODE. See the [`toy`]
+//!   generic numerics [`toy::ToyNumerics`] (loss, gradient, r*, r_NL, eta*, gradient-descent
+//!   simulation). To add a model, implement the required methods of [`toy::ToyModel`]
+//!   (windows, state ODE, initial state, readout indicator, a search range for r*); the loss,
+//!   its slopes, r*, r_NL, eta*, the GD simulator and the GD boundary then come from the
+//!   integrated ODE, and [`toy::testing`] checks them against closed forms. See the [`toy`]
 //!   module docs and `examples/custom_toy_model.rs` (the SNIC oscillator theta' = r - cos theta).
+//! * [`experiment`], [`outcome`], [`grid`] — one type each for the paper's experiments, the
+//!   mechanism and outcome class of a trained network, and the paper's grids.
 //! * [`theory`] — critical learning-rate tables, local exponents, the three phases.
 //! * [`fit`] — power laws with honest uncertainty, Levenberg–Marquardt onset fits.
 //! * [`rnn`] — full-rank and rank-2 RNNs, the paper's tasks, BPTT, optimisers, training.
@@ -40,9 +46,12 @@
 pub mod analysis;
 pub mod cli;
 pub mod error;
+pub mod experiment;
 pub mod fit;
+pub mod grid;
 pub mod io;
 pub mod ode;
+pub mod outcome;
 pub mod plot;
 pub mod rnn;
 pub mod sweep;

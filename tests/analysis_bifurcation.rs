@@ -13,6 +13,7 @@ use dynphase::analysis::field::{
 };
 use dynphase::analysis::fixed_points::FixedPointConfig;
 use dynphase::analysis::orbits::{find_orbit, rank2_dense, ring_rank2, OrbitConfig};
+use dynphase::ode::System;
 use nalgebra::DMatrix;
 use std::f64::consts::PI;
 
@@ -23,18 +24,22 @@ struct Snic {
     mu: f64,
 }
 
-impl VectorField for Snic {
+impl System for Snic {
     fn dim(&self) -> usize {
         2
     }
-    fn eval(&self, v: &[f64], out: &mut [f64]) {
+
+    fn rhs(&self, _t: f64, v: &[f64], out: &mut [f64]) {
         let (x, y) = (v[0], v[1]);
         let f = 1.0 - x * x - y * y;
         let g = self.mu - x;
         out[0] = x * f - y * g;
         out[1] = y * f + x * g;
     }
-    fn jacobian(&self, v: &[f64]) -> DMatrix<f64> {
+}
+
+impl VectorField for Snic {
+    fn jacobian_matrix(&self, v: &[f64]) -> DMatrix<f64> {
         let (x, y) = (v[0], v[1]);
         let f = 1.0 - x * x - y * y;
         let g = self.mu - x;
@@ -77,17 +82,21 @@ struct Hopf {
     omega: f64,
 }
 
-impl VectorField for Hopf {
+impl System for Hopf {
     fn dim(&self) -> usize {
         2
     }
-    fn eval(&self, v: &[f64], out: &mut [f64]) {
+
+    fn rhs(&self, _t: f64, v: &[f64], out: &mut [f64]) {
         let (x, y) = (v[0], v[1]);
         let r2 = x * x + y * y;
         out[0] = self.mu * x - self.omega * y - r2 * x;
         out[1] = self.omega * x + self.mu * y - r2 * y;
     }
-    fn jacobian(&self, v: &[f64]) -> DMatrix<f64> {
+}
+
+impl VectorField for Hopf {
+    fn jacobian_matrix(&self, v: &[f64]) -> DMatrix<f64> {
         let (x, y) = (v[0], v[1]);
         let r2 = x * x + y * y;
         DMatrix::from_row_slice(

@@ -238,8 +238,8 @@ fn analytic_jacobians_and_gradients_match_central_differences() {
     let x: Vec<f64> = (0..n).map(|_| rng.random_range(-0.8..0.8)).collect();
     let k = [0.4, -0.7];
     for (jac, fd) in [
-        (full.jacobian(&x), fd_jacobian(&full, &x)),
-        (lat.jacobian(&k), fd_jacobian(&lat, &k)),
+        (full.jacobian_matrix(&x), fd_jacobian(&full, &x)),
+        (lat.jacobian_matrix(&k), fd_jacobian(&lat, &k)),
     ] {
         assert!((jac - fd).amax() < 1e-8);
     }
@@ -248,7 +248,7 @@ fn analytic_jacobians_and_gradients_match_central_differences() {
     let q = full.q_and_grad(&x, &mut g);
     let mut fx = vec![0.0; n];
     full.eval(&x, &mut fx);
-    let want = full.jacobian(&x).transpose() * nalgebra::DVector::from_vec(fx.clone());
+    let want = full.jacobian_matrix(&x).transpose() * nalgebra::DVector::from_vec(fx.clone());
     assert!((q - 0.5 * fx.iter().map(|v| v * v).sum::<f64>()).abs() < 1e-15);
     for i in 0..n {
         assert!((g[i] - want[i]).abs() < 1e-13);

@@ -5,6 +5,7 @@
 
 use dynphase::analysis::field::{LowRankLatentField, TanhRnnField, VectorField};
 use dynphase::analysis::orbits::{find_orbit, rank2_dense, ring_rank2, shoot, OrbitConfig};
+use dynphase::ode::System;
 use nalgebra::DMatrix;
 use std::f64::consts::PI;
 
@@ -20,17 +21,21 @@ struct Hopf {
     beta: f64,
 }
 
-impl VectorField for Hopf {
+impl System for Hopf {
     fn dim(&self) -> usize {
         2
     }
-    fn eval(&self, x: &[f64], out: &mut [f64]) {
+
+    fn rhs(&self, _t: f64, x: &[f64], out: &mut [f64]) {
         let (a, b) = (x[0], x[1]);
         let r2 = a * a + b * b;
         out[0] = self.mu * a - self.omega * b - r2 * (a - self.beta * b);
         out[1] = self.omega * a + self.mu * b - r2 * (self.beta * a + b);
     }
-    fn jacobian(&self, x: &[f64]) -> DMatrix<f64> {
+}
+
+impl VectorField for Hopf {
+    fn jacobian_matrix(&self, x: &[f64]) -> DMatrix<f64> {
         let (a, b) = (x[0], x[1]);
         let r2 = a * a + b * b;
         let (mu, om, be) = (self.mu, self.omega, self.beta);
@@ -54,11 +59,12 @@ struct Snic {
     r: f64,
 }
 
-impl VectorField for Snic {
+impl System for Snic {
     fn dim(&self) -> usize {
         2
     }
-    fn eval(&self, x: &[f64], out: &mut [f64]) {
+
+    fn rhs(&self, _t: f64, x: &[f64], out: &mut [f64]) {
         let (a, b) = (x[0], x[1]);
         let rho = (a * a + b * b).sqrt();
         let f = 1.0 - rho * rho;
@@ -66,7 +72,10 @@ impl VectorField for Snic {
         out[0] = a * f - b * g;
         out[1] = b * f + a * g;
     }
-    fn jacobian(&self, x: &[f64]) -> DMatrix<f64> {
+}
+
+impl VectorField for Snic {
+    fn jacobian_matrix(&self, x: &[f64]) -> DMatrix<f64> {
         let (a, b) = (x[0], x[1]);
         let rho = (a * a + b * b).sqrt();
         let r3 = rho * rho * rho;
@@ -141,16 +150,20 @@ fn unstable_cycle_is_found_by_shooting_and_reported_unstable() {
     // Time-reversed Hopf: the cycle repels; forward integration cannot reach it, shooting
     // from a nearby guess can. Radial multiplier e^{+2μT}.
     struct Reversed(Hopf);
-    impl VectorField for Reversed {
+    impl System for Reversed {
         fn dim(&self) -> usize {
             2
         }
-        fn eval(&self, x: &[f64], out: &mut [f64]) {
+
+        fn rhs(&self, _t: f64, x: &[f64], out: &mut [f64]) {
             self.0.eval(x, out);
             out.iter_mut().for_each(|v| *v = -*v);
         }
-        fn jacobian(&self, x: &[f64]) -> DMatrix<f64> {
-            -self.0.jacobian(x)
+    }
+
+    impl VectorField for Reversed {
+        fn jacobian_matrix(&self, x: &[f64]) -> DMatrix<f64> {
+            -self.0.jacobian_matrix(x)
         }
     }
     let f = Reversed(Hopf {

@@ -1,9 +1,12 @@
 //! Tasks, grids, epoch budgets and accuracy windows against the numbers of docs/tasks.md, docs/training.md, docs/outcomes.md.
 
+use dynphase::grid::*;
 use dynphase::rnn::task::*;
 
 fn budgets(grid: &[f64], c: f64) -> Vec<usize> {
-    grid.iter().map(|&lr| epoch_budget(lr, c)).collect()
+    grid.iter()
+        .map(|&lr| epoch_budget(c, lr) as usize)
+        .collect()
 }
 
 #[test]
@@ -12,18 +15,18 @@ fn epoch_budget_test_vectors() {
     broad.extend([
         1118, 1553, 2159, 3000, 4168, 5792, 8048, 11182, 15538, 21590, 30000,
     ]);
-    assert_eq!(budgets(&broad_grid(), 30.0), broad);
+    assert_eq!(budgets(&broad_lrs(), 30.0), broad);
     let mut narrow = vec![1000; 13];
     narrow.extend([1007, 1208]);
-    assert_eq!(budgets(&narrow_grid(), 30.0), narrow);
+    assert_eq!(budgets(&narrow_lrs(), 30.0), narrow);
     let post = vec![
         1000, 1389, 1930, 2682, 3727, 5179, 7196, 10000, 13894, 19306, 26826, 37275, 51794, 71968,
         100000,
     ];
-    assert_eq!(budgets(&post_grid(), 100.0), post);
+    assert_eq!(budgets(&broad_lrs(), 100.0), post);
     let mut long = vec![1000; 3];
     long.extend([1392, 2322, 3874, 6463, 10781, 17984, 30000]);
-    assert_eq!(budgets(&long_tau_grid(), 30.0), long);
+    assert_eq!(budgets(&long_tau_lrs(), 30.0), long);
 }
 
 #[test]
@@ -34,15 +37,15 @@ fn merged_grid_values() {
         0.0297635, 0.026827, 0.0248163, 0.019307, 0.013895, 0.01, 0.00719686, 0.00517947,
         0.00372759, 0.0026827, 0.0019307, 0.0013895, 0.001,
     ];
-    let m = merged_no_post_grid();
+    let m = merged_lrs();
     assert_eq!(m.len(), 30);
     for (k, (&a, &b)) in m.iter().zip(want.iter()).enumerate() {
         assert!((a - b).abs() / b < 5e-6, "k = {k}: {a} vs {b}");
     }
     assert_eq!(m[7], 0.1);
     assert_eq!(m[29], 0.001);
-    assert!((post_grid()[1] - 0.0719686).abs() < 1e-7);
-    assert!((fixed_window_grid()[6] - 0.112884).abs() < 1e-6);
+    assert!((broad_lrs()[1] - 0.0719686).abs() < 1e-7);
+    assert!((fixed_window_lrs()[6] - 0.112884).abs() < 1e-6);
     assert_eq!(logspace(-1.0, -3.0, 15)[14], 1e-3);
 }
 

@@ -7,14 +7,9 @@ use std::path::Path;
 use std::process::Command;
 
 use dynphase::fit::{exp_saturation, logistic, transposed_logistic, PhaseCell, PhaseTable};
+use dynphase::grid::logspace;
 
 const N: u64 = 10_000;
-
-fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|i| 10f64.powf(a + i as f64 * (b - a) / (n - 1) as f64))
-        .collect()
-}
 
 /// Expected counts (rounded, N networks per cell) of a table whose no-solution boundary is
 /// T_c = 40 (lr / 0.1)^(-1/beta) ms with saturation rate 0.03/ms and whose slow-point fraction

@@ -1,8 +1,9 @@
 //! The design simulation: deterministic, and without scatter it recovers the exponent it was
 //! built with.
 
+use dynphase::grid::merged_lrs;
 use dynphase::sweep::design::{evaluate, ScatterModel};
-use dynphase::sweep::{merged_lrs, Budget, Experiment, Grid, Preset};
+use dynphase::sweep::{Budget, Experiment, Grid, Preset};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 

@@ -2,7 +2,7 @@
 
 use dynphase::fit::BoundaryFits;
 use dynphase::plot::sweep as sweep_plot;
-use dynphase::sweep::discover::{fit_experiment, CANDIDATES};
+use dynphase::sweep::discover::CANDIDATES;
 use dynphase::sweep::phase_table;
 use dynphase::sweep::{FakeExecutor, Overrides, Preset, RunExecutor, RunRecord};
 
@@ -18,7 +18,7 @@ fn render_records(recs: &[RunRecord], out: &std::path::Path) -> Vec<std::path::P
         let table = phase_table(&mine, e);
         let fits: Vec<BoundaryFits> = sweep_plot::fitted_boundaries(e)
             .into_iter()
-            .map(|b| BoundaryFits::paper(&table, fit_experiment(e).unwrap(), b))
+            .map(|b| BoundaryFits::paper(&table, e, b))
             .collect();
         files.extend(sweep_plot::render(e, &mine, &table, &fits, out).unwrap());
     }

@@ -1,7 +1,8 @@
 //! Presets against docs/training.md: grids, the E(η) test vectors, the merged list and the counts.
 
-use dynphase::sweep::preset::{broad_lrs, narrow_lrs, PRESET_NAMES};
-use dynphase::sweep::{epoch_budget, logspace, merged_lrs, Experiment, Overrides, Preset};
+use dynphase::grid::{broad_lrs, epoch_budget, logspace, merged_lrs, narrow_lrs};
+use dynphase::sweep::preset::PRESET_NAMES;
+use dynphase::sweep::{Experiment, Overrides, Preset};
 
 fn budgets(c: f64, lrs: &[f64]) -> Vec<u64> {
     lrs.iter().map(|&lr| epoch_budget(c, lr)).collect()
@@ -231,6 +232,7 @@ fn overrides_scale_down_and_validate() {
 /// `...416` and the record's id no longer matched its lr.
 #[test]
 fn every_preset_lr_round_trips_through_a_record_line() {
+    use dynphase::outcome::Outcome;
     use dynphase::sweep::{RunOutcome, RunRecord};
     for name in PRESET_NAMES {
         let p = Preset::named(name).unwrap();
@@ -245,7 +247,8 @@ fn every_preset_lr_round_trips_through_a_record_line() {
                 };
                 let out = RunOutcome {
                     epochs_run: 1,
-                    class: 2,
+                    // A learned outcome of the experiment (LC, correct, rotation).
+                    outcome: Outcome::all(g.experiment.labels())[1],
                     index: Some(lr.sqrt()),
                     final_loss: 0.1,
                     final_accuracy: 0.9,

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use dynphase::outcome::Outcome;
 use dynphase::sweep::executor::{SpectralClassifier, TrainExecutor};
 use dynphase::sweep::{Experiment, RunExecutor, RunSpec};
 
@@ -82,7 +83,8 @@ fn learned_network_scores_095_and_gets_a_consistent_class() {
     assert_eq!(out.final_accuracy, 0.95);
     let idx = out.index.expect("learned networks get an index");
     assert!((0.0..=1.0).contains(&idx));
-    assert_eq!(out.class, if idx < 0.5 { 1 } else { 2 });
+    assert_eq!(out.outcome, Outcome::dcdt(true, true, idx));
+    assert_eq!(out.outcome.code(), if idx < 0.5 { 1 } else { 2 });
     // Deterministic.
     assert_eq!(ex.run(&spec).unwrap(), out);
 }
@@ -119,9 +121,9 @@ fn every_experiment_trains_and_stores_the_right_window() {
         // Too few epochs to learn: not learned, no index.
         assert!(out.index.is_none(), "{experiment:?}");
         assert!(
-            out.class == 0 || out.class == 3,
-            "{experiment:?}: {}",
-            out.class
+            out.outcome.not_learned(),
+            "{experiment:?}: {:?}",
+            out.outcome
         );
     }
 }

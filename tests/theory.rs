@@ -5,7 +5,7 @@ use std::f64::consts::PI;
 use std::process::Command;
 
 use dynphase::theory::*;
-use dynphase::toy::{ClosedForm, LimitCycle, SaddleNode, ToyModel};
+use dynphase::toy::{ClosedForm, LimitCycle, SaddleNode, ToyNumerics};
 
 fn rel(a: f64, b: f64) -> f64 {
     ((a - b) / b).abs()

@@ -2,7 +2,10 @@
 //! their closed forms, the SNIC file against the Rust SNIC of examples/custom_toy_model.rs, and
 //! typed errors for bad model files.
 
-use dynphase::toy::{ClosedForm, FormulaModel, LimitCycle, SaddleNode, Side, ToyModel, Windows};
+use dynphase::toy::testing::{check_against, check_agree, Tolerances};
+use dynphase::toy::{
+    ClosedForm, FormulaModel, LimitCycle, SaddleNode, Side, ToyModel, ToyNumerics, Windows,
+};
 
 fn rel(a: f64, b: f64) -> f64 {
     ((a - b) / b).abs()
@@ -16,28 +19,13 @@ fn model(file: &str, td: f64, tr: f64) -> FormulaModel {
         .unwrap()
 }
 
-/// r*, r_NL, both one-sided slopes and η* of a formula model against a closed form.
-fn check_against<C: ClosedForm>(f: &FormulaModel, c: &C, tol: f64) -> f64 {
-    let w = f.windows();
-    let tag = format!("{} T_d={} T_r={}", f.name(), w.t_delay, w.t_resp);
-    let n = f.critical_rate().unwrap();
-    let pairs = [
-        ("r*", n.r_star, c.r_star_closed()),
-        ("r_NL", n.r_nl, c.r_nl_closed()),
-        ("|L'(r*+)|", n.slope_right, c.slope_right_closed()),
-        ("|L'(r*-)|", n.slope_left, c.slope_left_closed()),
-        ("eta*", n.eta_star, c.eta_star_closed()),
-    ];
-    let mut worst: f64 = 0.0;
-    for (what, got, want) in pairs {
-        let e = rel(got, want);
-        assert!(
-            e <= tol,
-            "{tag}: {what} {got} vs closed form {want} (rel {e:e})"
-        );
-        worst = worst.max(e);
+/// r*, r_NL, both one-sided slopes and η* of a formula model against a closed form (the
+/// public harness of `dynphase::toy::testing`); the worst relative error.
+fn check<C: ClosedForm>(f: &FormulaModel, c: &C, tol: f64) -> f64 {
+    match check_against(f, c, &Tolerances::uniform(tol)) {
+        Ok(r) => r.worst(),
+        Err(e) => panic!("{e}"),
     }
-    worst
 }
 
 #[test]
@@ -46,9 +34,9 @@ fn formula_paper_models_reproduce_closed_forms() {
     for &td in &[10.0, 30.0, 100.0, 400.0] {
         for tr in [5.0, td] {
             let f = model("saddle_node.toml", td, tr);
-            worst = worst.max(check_against(&f, &SaddleNode::new(td, tr).unwrap(), 1e-7));
+            worst = worst.max(check(&f, &SaddleNode::new(td, tr).unwrap(), 1e-7));
             let f = model("limit_cycle.toml", td, tr);
-            worst = worst.max(check_against(&f, &LimitCycle::new(td, tr).unwrap(), 1e-7));
+            worst = worst.max(check(&f, &LimitCycle::new(td, tr).unwrap(), 1e-7));
         }
     }
     println!("worst relative error over r*, r_NL, slopes, eta*: {worst:e}");
@@ -117,13 +105,21 @@ fn formula_snic_gives_the_rust_example_beta() {
         let rust = Snic {
             w: Windows::new(td, 5.0).unwrap(),
         };
+        let formula = model("snic.toml", td, 5.0);
+        // r* and r_NL of the two implementations agree to 1e-6; the formula's slopes are exact
+        // (sensitivity equations), the Rust model's second-order differences, so slopes and η*
+        // agree to the difference error (measured 3.6e-6 at T_d = 160), asserted to 1e-4.
+        let tol = Tolerances {
+            r_rel: 1e-6,
+            slope_rel: 1e-4,
+            eta_rel: 1e-4,
+            ..Tolerances::default()
+        };
+        if let Err(e) = check_agree(&formula, &rust, &tol) {
+            panic!("{e}");
+        }
         a.push(rust.critical_rate().unwrap().eta_star);
-        b.push(
-            model("snic.toml", td, 5.0)
-                .critical_rate()
-                .unwrap()
-                .eta_star,
-        );
+        b.push(formula.critical_rate().unwrap().eta_star);
     }
     let fa = dynphase::fit::fit_power_law(&delays, &a).unwrap();
     let fb = dynphase::fit::fit_power_law(&delays, &b).unwrap();

@@ -1,63 +1,26 @@
 //! Toy models: every model runs through one generic harness that compares the numerics derived
 //! from its ODE with its closed forms (docs/toy-theory.md), plus the reference values of docs/toy-theory.md.
 
-use dynphase::toy::{ClosedForm, LimitCycle, SaddleNode, Side, ToyModel};
+use dynphase::toy::testing::{check_closed_form, Tolerances};
+use dynphase::toy::{ClosedForm, LimitCycle, SaddleNode, ToyNumerics};
 use proptest::prelude::*;
 
 fn rel(a: f64, b: f64) -> f64 {
     ((a - b) / b).abs()
 }
 
-/// Generic harness: numeric loss at probe points, r*, r_NL, both one-sided slopes and η*
-/// against the closed forms. Returns the relative error of η*.
+/// The public harness of `dynphase::toy::testing` with the default tolerances and η* within
+/// `tol_eta`: the loss at probe points, the flat zone, r*, r_NL, both one-sided slopes, η*
+/// and the central slopes against the closed forms. Returns the relative error of η*.
 fn check_model<M: ClosedForm>(m: &M, tol_eta: f64) -> f64 {
-    let w = m.windows();
-    let tag = format!("{} T_d={} T_r={}", m.name(), w.t_delay, w.t_resp);
-    let rs = m.r_star_closed();
-    let rnl = m.r_nl_closed();
-    // Loss at points across the landscape (away from kinks).
-    for f in [0.3, 0.93, 1.07, 1.3, 2.2] {
-        let r = rnl + f * (rs - rnl);
-        let (ln, lc) = (m.loss(r).unwrap(), m.loss_closed(r));
-        assert!(
-            (ln - lc).abs() < 1e-6,
-            "{tag}: L({r}) numeric {ln} vs closed {lc}"
-        );
+    let tol = Tolerances {
+        eta_rel: tol_eta,
+        ..Tolerances::default()
+    };
+    match check_closed_form(m, &tol) {
+        Ok(r) => r.eta_star,
+        Err(e) => panic!("{e}"),
     }
-    // Flat zone.
-    assert!((m.loss(0.5 * rnl).unwrap() - 1.0).abs() < 1e-12, "{tag}");
-    assert!(m.is_flat(0.5 * rnl).unwrap(), "{tag}");
-    assert!(!m.is_flat(0.5 * (rnl + rs)).unwrap(), "{tag}");
-    let c = m.critical_rate().unwrap();
-    assert!(rel(c.r_star, rs) < 1e-7, "{tag}: r* {} vs {rs}", c.r_star);
-    assert!(rel(c.r_nl, rnl) < 1e-7, "{tag}: r_NL {} vs {rnl}", c.r_nl);
-    assert!(
-        rel(c.slope_right, m.slope_right_closed()) < 1e-3,
-        "{tag}: |L'(r*+)| {} vs {}",
-        c.slope_right,
-        m.slope_right_closed()
-    );
-    assert!(
-        rel(c.slope_left, m.slope_left_closed()) < 1e-3,
-        "{tag}: |L'(r*-)| {} vs {}",
-        c.slope_left,
-        m.slope_left_closed()
-    );
-    let e = rel(c.eta_star, m.eta_star_closed());
-    assert!(
-        e < tol_eta,
-        "{tag}: eta* {} vs {}",
-        c.eta_star,
-        m.eta_star_closed()
-    );
-    // Closed-form slope agrees with a difference of the closed-form loss away from kinks.
-    let r = rnl + 0.6 * (rs - rnl);
-    let d = 1e-7 * r;
-    let fd = (m.loss_closed(r + d) - m.loss_closed(r - d)) / (2.0 * d);
-    assert!(rel(m.loss_slope_closed(r), fd) < 1e-5, "{tag}");
-    let sn = m.loss_slope(r, Side::Central).unwrap();
-    assert!(rel(sn, fd) < 1e-4, "{tag}: numeric slope {sn} vs {fd}");
-    e
 }
 
 #[test]
@@ -91,7 +54,7 @@ fn harness_limit_cycle_long_response_window() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
     #[test]
     fn harness_random_windows(td in 10.0f64..400.0, frac in 0.02f64..1.0) {
         let tr = frac * td;

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use dynphase::toy::{
     Bifurcation, ClosedForm, FormulaModel, LeadingOrder, LimitCycle, SaddleNode, ToyModel,
+    ToyNumerics,
 };
 use proptest::prelude::*;
 

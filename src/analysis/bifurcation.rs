@@ -48,6 +48,7 @@ use super::fixed_points::{
     find_critical_points, jacobian_eigenvalues, FixedPointConfig, PointKind, PointType,
 };
 use super::orbits::{dist, norm, orbit_guess, shoot, OrbitConfig, PeriodicOrbit};
+use crate::ode::System;
 use nalgebra::{DMatrix, DVector};
 use rustfft::num_complex::Complex;
 
@@ -250,7 +251,7 @@ pub fn newton<V: VectorField + ?Sized>(
             return Some(x);
         }
         let step = field
-            .jacobian(&x)
+            .jacobian_matrix(&x)
             .lu()
             .solve(&DVector::from_column_slice(&f))?;
         for i in 0..n {
@@ -282,7 +283,7 @@ fn hopf_test(e: &[Complex<f64>], imag_tol: f64) -> f64 {
 /// The extended system's matrix [[J, F_s], [tᵀ]] at (x, s).
 fn extended<Fam: FieldFamily>(fam: &Fam, x: &[f64], s: f64, t: &[f64]) -> DMatrix<f64> {
     let n = x.len();
-    let j = fam.at(s).jacobian(x);
+    let j = fam.at(s).jacobian_matrix(x);
     let mut fs = vec![0.0; n];
     fam.d_ds(x, s, &mut fs);
     let mut a = DMatrix::<f64>::zeros(n + 1, n + 1);
@@ -1285,14 +1286,18 @@ mod tests {
     /// ẋ = s − x², a fold at s = 0 (pair x = ±√s for s > 0).
     struct Fold1;
     struct Fold1Field(f64);
-    impl VectorField for Fold1Field {
+    impl System for Fold1Field {
         fn dim(&self) -> usize {
             1
         }
-        fn eval(&self, x: &[f64], out: &mut [f64]) {
+
+        fn rhs(&self, _t: f64, x: &[f64], out: &mut [f64]) {
             out[0] = self.0 - x[0] * x[0];
         }
-        fn jacobian(&self, x: &[f64]) -> DMatrix<f64> {
+    }
+
+    impl VectorField for Fold1Field {
+        fn jacobian_matrix(&self, x: &[f64]) -> DMatrix<f64> {
             DMatrix::from_element(1, 1, -2.0 * x[0])
         }
     }

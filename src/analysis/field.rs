@@ -11,21 +11,40 @@
 
 #![allow(clippy::needless_range_loop)]
 
+use crate::ode::{numeric_jacobian, System};
 use crate::rnn::{Float, FullRankParams, Rank2Params};
 use nalgebra::DMatrix;
 
-/// An autonomous vector field ẋ = F(x) on ℝ^dim with its Jacobian.
-pub trait VectorField: Sync {
-    /// Dimension of the state space.
-    fn dim(&self) -> usize;
-    /// Evaluate F(x) into `out` (both of length [`dim`](Self::dim)).
-    fn eval(&self, x: &[f64], out: &mut [f64]);
-    /// The Jacobian ∂F/∂x at `x` (dim × dim).
-    fn jacobian(&self, x: &[f64]) -> DMatrix<f64>;
+/// An autonomous vector field ẋ = F(x) on ℝ^dim with its Jacobian: an [`ode::System`] (the
+/// one vector-field trait of the crate, which the ODE integrators, the toy models' numerics,
+/// the fixed-point finder, the periodic-orbit shooting and the continuation all consume) whose
+/// right-hand side does not depend on t, plus the matrix operations of the analysis.
+///
+/// Implement [`ode::System`] (`dim`, and `rhs` ignoring `t`; its row-major `jacobian` if the
+/// field has an analytic one) and then `impl VectorField for MyField {}`; override
+/// [`jacobian_matrix`](Self::jacobian_matrix) and the products below where the structure of the
+/// field makes them cheaper.
+///
+/// [`ode::System`]: crate::ode::System
+pub trait VectorField: System + Sync {
+    /// Evaluate F(x) into `out` (both of length [`System::dim`]): the right-hand side at t = 0.
+    fn eval(&self, x: &[f64], out: &mut [f64]) {
+        self.rhs(0.0, x, out);
+    }
+    /// The Jacobian ∂F/∂x at `x` (dim × dim): [`System::jacobian`] if the field has it, else
+    /// central differences ([`numeric_jacobian`]).
+    fn jacobian_matrix(&self, x: &[f64]) -> DMatrix<f64> {
+        let n = self.dim();
+        let mut j = vec![0.0; n * n];
+        if !System::jacobian(self, 0.0, x, &mut j) {
+            numeric_jacobian(self, 0.0, x, &mut j);
+        }
+        DMatrix::from_row_slice(n, n, &j)
+    }
     /// out = J(x)·Φ for a dim × k matrix Φ (the variational equation of the periodic-orbit
     /// shooting). The default forms the Jacobian; implementors may do better.
     fn jacobian_mul(&self, x: &[f64], phi: &DMatrix<f64>, out: &mut DMatrix<f64>) {
-        self.jacobian(x).mul_to(phi, out);
+        self.jacobian_matrix(x).mul_to(phi, out);
     }
     /// F(x) into `f` and J(x)·Φ into `out` together (the RK4 stages of the monodromy need
     /// both at the same point). The default calls [`eval`](Self::eval) and
@@ -46,7 +65,7 @@ pub trait VectorField: Sync {
         let d = self.dim();
         let mut f = vec![0.0; d];
         self.eval(x, &mut f);
-        let j = self.jacobian(x);
+        let j = self.jacobian_matrix(x);
         for (k, g) in grad.iter_mut().enumerate() {
             *g = (0..d).map(|i| j[(i, k)] * f[i]).sum();
         }
@@ -172,19 +191,21 @@ impl TanhRnnField {
     }
 }
 
-impl VectorField for TanhRnnField {
+impl System for TanhRnnField {
     fn dim(&self) -> usize {
         self.n
     }
 
-    fn eval(&self, x: &[f64], out: &mut [f64]) {
+    fn rhs(&self, _t: f64, x: &[f64], out: &mut [f64]) {
         self.tanh_pre(x, out);
         for i in 0..self.n {
             out[i] -= x[i];
         }
     }
+}
 
-    fn jacobian(&self, x: &[f64]) -> DMatrix<f64> {
+impl VectorField for TanhRnnField {
+    fn jacobian_matrix(&self, x: &[f64]) -> DMatrix<f64> {
         let n = self.n;
         let mut h = vec![0.0; n];
         self.tanh_pre(x, &mut h);
@@ -297,12 +318,12 @@ impl LowRankLatentField {
     }
 }
 
-impl VectorField for LowRankLatentField {
+impl System for LowRankLatentField {
     fn dim(&self) -> usize {
         self.k
     }
 
-    fn eval(&self, x: &[f64], out: &mut [f64]) {
+    fn rhs(&self, _t: f64, x: &[f64], out: &mut [f64]) {
         let mut h = vec![0.0; self.n_hidden];
         self.hidden(x, &mut h);
         for r in 0..self.k {
@@ -310,8 +331,10 @@ impl VectorField for LowRankLatentField {
             out[r] = row.iter().zip(&h).map(|(a, b)| a * b).sum::<f64>() - x[r];
         }
     }
+}
 
-    fn jacobian(&self, x: &[f64]) -> DMatrix<f64> {
+impl VectorField for LowRankLatentField {
+    fn jacobian_matrix(&self, x: &[f64]) -> DMatrix<f64> {
         let mut h = vec![0.0; self.n_hidden];
         self.hidden(x, &mut h);
         let nh = self.n_hidden;

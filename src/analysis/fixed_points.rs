@@ -276,7 +276,7 @@ pub fn newton_polish<V: VectorField + ?Sized>(
         if q == 0.0 {
             break;
         }
-        let j = field.jacobian(&x);
+        let j = field.jacobian_matrix(&x);
         let Some(step) = j.lu().solve(&DVector::from_column_slice(&f)) else {
             break;
         };
@@ -306,7 +306,7 @@ pub fn jacobian_eigenvalues<V: VectorField + ?Sized>(
     field: &V,
     x: &[f64],
 ) -> crate::Result<Vec<Complex<f64>>> {
-    let j: DMatrix<f64> = field.jacobian(x);
+    let j: DMatrix<f64> = field.jacobian_matrix(x);
     let n = j.nrows();
     let mut e: Vec<Complex<f64>> =
         match nalgebra::linalg::Schur::try_new(j.clone(), f64::EPSILON, 30 * n.max(10)) {

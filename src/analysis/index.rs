@@ -27,50 +27,7 @@ use rustfft::{num_complex::Complex, FftPlanner};
 /// Radius² of the low-frequency disk around DC (docs/mechanism-index.md step 7).
 pub const DISK_RADIUS2: i64 = 9;
 
-/// Index threshold separating LC (index < 0.5) from SP (docs/mechanism-index.md step 8).
-pub const INDEX_THRESHOLD: f64 = 0.5;
-
-/// The two delay-bridging mechanisms of the paper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Mechanism {
-    /// Limit cycle (class 1): the activity keeps rotating after the trial.
-    LimitCycle,
-    /// Slow-point (ghost) manifold (class 2): the activity slows down and settles.
-    SlowPoint,
-}
-
-impl Mechanism {
-    /// The spectral label of an index value: LC if index < 0.5, otherwise SP; NaN → SP (docs/mechanism-index.md).
-    pub fn from_index(index: f64) -> Self {
-        if index < INDEX_THRESHOLD {
-            Mechanism::LimitCycle
-        } else {
-            Mechanism::SlowPoint
-        }
-    }
-
-    /// Short label, `"LC"` or `"SP"`.
-    pub fn short(self) -> &'static str {
-        match self {
-            Mechanism::LimitCycle => "LC",
-            Mechanism::SlowPoint => "SP",
-        }
-    }
-
-    /// The outcome class number of docs/outcomes.md (1 = LC, 2 = SP).
-    pub fn class(self) -> u8 {
-        match self {
-            Mechanism::LimitCycle => 1,
-            Mechanism::SlowPoint => 2,
-        }
-    }
-}
-
-impl std::fmt::Display for Mechanism {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.short())
-    }
-}
+pub use crate::outcome::{Mechanism, INDEX_THRESHOLD};
 
 fn check_matrix(rates: &[f64], t: usize, n: usize) -> crate::Result<()> {
     if t == 0 || n < 2 {

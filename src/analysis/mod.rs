@@ -3,8 +3,9 @@
 //!
 //! * [`index`] — the spectral mechanism index of docs/mechanism-index.md (exact PCA, sign sequence, 2-D FFT and
 //!   rank-one shortcut).
-//! * [`field`] — the [`field::VectorField`] trait and the network fields (full-rank with input
-//!   off; rank-2 latent κ̇ = −κ + n tanh(mκ + b)).
+//! * [`field`] — the [`field::VectorField`] trait (an autonomous [`crate::ode::System`] with
+//!   its Jacobian products) and the network fields (full-rank with input off; rank-2 latent
+//!   κ̇ = −κ + n tanh(mκ + b)).
 //! * [`fixed_points`] — fixed and slow points by minimising q = ½‖F‖² with L-BFGS, Jacobian
 //!   spectra and point types.
 //! * [`out_of_trial`] — long noise-free rollout after the trial: settled / drifting /

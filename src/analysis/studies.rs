@@ -9,7 +9,7 @@ use super::fixed_points::{
 };
 use super::index::Mechanism;
 use super::rank2::{label_rank2, Rank2Label};
-use crate::rnn::metrics::outcome;
+use crate::rnn::metrics::scores;
 use crate::rnn::model::{alpha, rank2_rollout, TAU_MS};
 use crate::rnn::task::{FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
 use crate::rnn::train::{train_full_rank, train_rank2, FullRankConfig, Rank2Config};
@@ -177,7 +177,7 @@ pub fn full_rank_agreement_study(
                 &tcfg,
                 &mut |_, _| {},
             )?;
-            let learned = outcome(&run.history.accuracy, &run.history.reliability).learned;
+            let learned = scores(&run.history.accuracy, &run.history.reliability).learned;
             let nd = (delay_ms / 5) as usize;
             let verdict = classify_full_rank(&run.params, alpha(TAU_MS), nd, seed, cfg)?;
             Ok(FullRankStudyNet {

@@ -153,12 +153,13 @@ fn sweep_figures(found: &[Found], out: &Path) -> Result<Vec<PathBuf>> {
             set.dir.display()
         );
         let table = crate::sweep::phase_table(&set.records, e);
-        let fits: Vec<BoundaryFits> = match discover::fit_experiment(e) {
-            Some(fe) => crate::plot::sweep::fitted_boundaries(e)
+        let fits: Vec<BoundaryFits> = if e.has_scaling_fit() {
+            crate::plot::sweep::fitted_boundaries(e)
                 .into_iter()
-                .map(|b| BoundaryFits::paper(&table, fe, b))
-                .collect(),
-            None => Vec::new(),
+                .map(|b| BoundaryFits::paper(&table, e, b))
+                .collect()
+        } else {
+            Vec::new()
         };
         for line in fits
             .iter()

@@ -13,10 +13,11 @@
 
 use super::classify::{is_rank2_file, push_complex_columns, FormatArg, TrialArgs};
 use crate::analysis::classify::{classifier_trial_len, extended_trial_rates, ClassifierPost};
-use crate::analysis::field::{LowRankLatentField, TanhRnnField, VectorField};
+use crate::analysis::field::{LowRankLatentField, TanhRnnField};
 use crate::analysis::orbits::{find_orbit, OrbitConfig, PeriodicOrbit};
 use crate::analysis::studies::post_study_task;
 use crate::io::network;
+use crate::ode::System;
 use crate::rnn::model::rank2_rollout;
 use crate::rnn::Rank2Params;
 use crate::Result;

@@ -72,7 +72,7 @@ fn parse_p0(s: &str) -> Result<[f64; 2]> {
 
 /// Build the fit setup from the arguments: paper defaults, then the overrides.
 pub fn setup_from_args(args: &ScalingArgs) -> Result<ScalingSetup> {
-    let experiment = Experiment::parse(&args.experiment)?;
+    let experiment = Experiment::parse_fitted(&args.experiment)?;
     let boundary = Boundary::parse(&args.boundary)?;
     let mut s = ScalingSetup::paper(experiment, boundary);
     if let Some(p) = &args.p0 {
@@ -131,10 +131,10 @@ pub fn run(args: &ScalingArgs) -> Result<()> {
         ));
     }
     let table = PhaseTable::read_csv(&args.table)?;
-    let key_name = if setup.transposed() {
-        "window_ms"
+    let (key_name, crit) = if setup.transposed() {
+        ("window_ms", "eta_c")
     } else {
-        "lr"
+        ("lr", "t_c_ms")
     };
     match method {
         Method::TwoStep => {
@@ -151,11 +151,6 @@ pub fn run(args: &ScalingArgs) -> Result<()> {
                 eprintln!("warning: two-step: {w}");
             }
             if args.verbose {
-                let crit = if setup.transposed() {
-                    "eta_c"
-                } else {
-                    "t_c_ms"
-                };
                 for row in &r.rows {
                     let c = row.critical.map_or("nan".to_string(), |v| v.to_string());
                     println!(
@@ -183,11 +178,6 @@ pub fn run(args: &ScalingArgs) -> Result<()> {
                 println!("floor: {f0}");
             }
             if args.verbose {
-                let crit = if setup.transposed() {
-                    "eta_c"
-                } else {
-                    "t_c_ms"
-                };
                 for row in &r.rows {
                     println!(
                         "row: {key_name}={} {crit}={} shape={}",

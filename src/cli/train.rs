@@ -12,14 +12,13 @@ use super::checks::{self, Cost};
 use crate::analysis::classify::{extended_trial_rates, ClassifierPost};
 use crate::analysis::index::mechanism_index;
 use crate::analysis::rank2::label_rank2;
+use crate::grid::epoch_budget;
 use crate::io::{history, network};
 use crate::rnn::float::Float;
 use crate::rnn::full_rank::EpochStats;
 use crate::rnn::metrics;
 use crate::rnn::model::{FullRankParams, Rank2Params, DT_MS, N_HIDDEN};
-use crate::rnn::task::{
-    epoch_budget, ms_to_steps, FullRankTask, FullRankTaskKind, Rank2Task, WindowMode,
-};
+use crate::rnn::task::{ms_to_steps, FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
 use crate::rnn::train::{self, FullRankConfig, History, Rank2Config};
 use crate::{Error, Result};
 use clap::{Args, ValueEnum};
@@ -140,6 +139,28 @@ fn ms_flag(name: &str, v: f64) -> Result<u32> {
     Ok(ms_to_steps(name, v)? as u32 * DT_MS as u32)
 }
 
+/// `--history` and `--save` of a finished run: the history CSV, the final parameters and each
+/// saved epoch's parameters next to them ([`sibling`]), converted to f32 by `to_f32`.
+fn write_outputs<P, Q>(
+    args: &TrainArgs,
+    h: &History,
+    last: &P,
+    saved: &[(usize, P)],
+    to_f32: impl Fn(&P) -> Q,
+    save: fn(&Path, &Q) -> Result<()>,
+) -> Result<()> {
+    if let Some(path) = &args.history {
+        history::write_csv(path, h)?;
+    }
+    if let Some(s) = &args.save {
+        save(s, &to_f32(last))?;
+        for (e, p) in saved {
+            save(&sibling(s, *e), &to_f32(p))?;
+        }
+    }
+    Ok(())
+}
+
 fn sibling(save: &Path, epoch: usize) -> PathBuf {
     let stem = save
         .file_stem()
@@ -184,6 +205,18 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+    }
+
+    /// Run `train` with a progress bar over `epochs` (unless `quiet` or not a terminal).
+    fn run<R>(
+        epochs: usize,
+        quiet: bool,
+        train: impl FnOnce(&mut dyn FnMut(usize, &EpochStats)) -> Result<R>,
+    ) -> Result<R> {
+        let progress = Progress::new(epochs, quiet);
+        let run = train(&mut |e, s| progress.update(e, s))?;
+        progress.finish();
+        Ok(run)
     }
 }
 
@@ -346,36 +379,33 @@ fn run_full<T: Float>(
     )?;
     let epochs = args
         .epochs
-        .unwrap_or_else(|| budget_c.map_or(3000, |c| epoch_budget(args.lr, c)));
+        .unwrap_or_else(|| budget_c.map_or(3000, |c| epoch_budget(c, args.lr) as usize));
     let mut cfg = FullRankConfig::for_task(&kind, args.lr, epochs, args.seed);
     cfg.checkpoint_every = args.checkpoint_every;
-    let progress = Progress::new(epochs, args.quiet);
-    let run = train::train_full_rank(init.cast::<T>(), task.clone(), &cfg, &mut |e, s| {
-        progress.update(e, s)
+    let run = Progress::run(epochs, args.quiet, |cb| {
+        train::train_full_rank(init.cast::<T>(), task.clone(), &cfg, cb)
     })?;
-    progress.finish();
-    if let Some(h) = &args.history {
-        history::write_csv(h, &run.history)?;
-    }
-    if let Some(s) = &args.save {
-        network::save_full_rank(s, &run.params.cast())?;
-        for (e, p) in &run.checkpoints {
-            network::save_full_rank(&sibling(s, *e), &p.cast())?;
-        }
-    }
+    write_outputs(
+        args,
+        &run.history,
+        &run.params,
+        &run.checkpoints,
+        |p| p.cast(),
+        network::save_full_rank,
+    )?;
     let h = &run.history;
     print_final(h);
     print_divergence(run.diverged_at, h);
     if run.aborted {
         println!("aborted: max(loss) exceeded 100 (fixed-window abort rule)");
     }
-    let o = metrics::outcome(&h.accuracy, &h.reliability);
+    let o = metrics::scores(&h.accuracy, &h.reliability);
     match kind {
         FullRankTaskKind::NoMemory { .. } => {
             println!(
                 "outcome: {} (class {})",
                 if o.final_ok { "correct" } else { "not learned" },
-                metrics::fixed_window_class(&h.accuracy, &h.reliability)
+                metrics::fixed_window_outcome(&h.accuracy, &h.reliability).code()
             );
         }
         FullRankTaskKind::Dcdt { delay_ms, .. } => {
@@ -410,19 +440,16 @@ fn run_full<T: Float>(
                     Err(Error::Numerical { .. }) => f64::NAN,
                     Err(e) => return Err(e),
                 };
-                let class = metrics::outcome_class(&o, index);
+                let outcome = o.outcome(index);
                 println!(
-                    "class: {class} ({}; mechanism index {index:.4})",
-                    if class == 1 {
-                        "limit cycle"
-                    } else {
-                        "slow point"
-                    }
+                    "class: {} ({}; mechanism index {index:.4})",
+                    outcome.code(),
+                    outcome.label().to_lowercase()
                 );
             } else {
                 println!(
                     "class: {} ({})",
-                    metrics::outcome_class(&o, f64::NAN),
+                    o.outcome(f64::NAN).code(),
                     if run.diverged_at.is_some() {
                         "not learned: diverged"
                     } else if o.stable {
@@ -482,20 +509,17 @@ fn run_rank2<T: Float>(args: &TrainArgs, steps: [usize; 3], init: Rank2Params<f3
         early_stop: args.early_stop,
         snapshot_epochs: args.snapshot_epochs.clone(),
     };
-    let progress = Progress::new(epochs, args.quiet);
-    let run = train::train_rank2(init.cast::<T>(), task.clone(), &cfg, &mut |e, s| {
-        progress.update(e, s)
+    let run = Progress::run(epochs, args.quiet, |cb| {
+        train::train_rank2(init.cast::<T>(), task.clone(), &cfg, cb)
     })?;
-    progress.finish();
-    if let Some(h) = &args.history {
-        history::write_csv(h, &run.history)?;
-    }
-    if let Some(s) = &args.save {
-        network::save_rank2(s, &run.params.cast())?;
-        for (e, p) in &run.snapshots {
-            network::save_rank2(&sibling(s, *e), &p.cast())?;
-        }
-    }
+    write_outputs(
+        args,
+        &run.history,
+        &run.params,
+        &run.snapshots,
+        |p| p.cast(),
+        network::save_rank2,
+    )?;
     print_final(&run.history);
     print_divergence(run.diverged_at, &run.history);
     match run.stopped_at {

@@ -11,6 +11,7 @@
 //! * [`boundary_fits`] — both fits of one boundary, as the sweep figures show them.
 
 pub mod boundary_fits;
+pub mod estimator;
 pub mod lm;
 pub mod mle;
 pub mod onset;
@@ -19,12 +20,13 @@ pub mod power_law;
 pub mod scaling;
 
 pub use boundary_fits::BoundaryFits;
+pub use estimator::{bootstrap_beta, resample_table, BootstrapCi, Method};
 pub use lm::{curve_fit, lmdif, FitError, LmOptions, LmResult, LmStatus};
 pub use mle::{fit_mle, MleOptions, MleResult, MleRow};
 pub use onset::{exp_saturation, logistic, transposed_logistic, OnsetModel};
 pub use phase_table::{PhaseCell, PhaseTable, PHASE_HEADER};
 pub use power_law::{fit_power_law, power_law_band, PowerLawBand, PowerLawFit};
 pub use scaling::{
-    bootstrap_beta, boundary_rows, two_step, BootstrapCi, Boundary, BoundaryRow, Experiment,
-    Method, RowStatus, ScalingSetup, TwoStepResult,
+    boundary_rows, two_step, Boundary, BoundaryRow, Experiment, RowStatus, ScalingSetup,
+    TwoStepResult,
 };

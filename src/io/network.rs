@@ -133,6 +133,11 @@ pub fn load_rank2(path: &Path) -> Result<Rank2Params<f32>> {
     } else {
         npz::read(path)?
     };
+    rank2_from_arrays(path, arrays)
+}
+
+/// The six rank-2 arrays (m, n, b, w_out, b_out, x0) of a named-array file.
+fn rank2_from_arrays(path: &Path, arrays: Vec<(String, NpyArray)>) -> Result<Rank2Params<f32>> {
     let mut v = take(path, arrays, &RANK2_NAMES, "b", Rank2Params::<f32>::shapes)?.into_iter();
     let mut next = || v.next().expect("six arrays");
     Ok(Rank2Params {
@@ -153,17 +158,7 @@ pub fn read_json_arrays(path: &Path) -> Result<Vec<(String, NpyArray)>> {
 
 /// Rank-2 parameters from the text of a reference JSON export (`name` is used in errors).
 pub fn rank2_from_json_str(text: &str, name: &Path) -> Result<Rank2Params<f32>> {
-    let arrays = json_arrays_from_str(text, name)?;
-    let mut v = take(name, arrays, &RANK2_NAMES, "b", Rank2Params::<f32>::shapes)?.into_iter();
-    let mut next = || v.next().expect("six arrays");
-    Ok(Rank2Params {
-        m: next(),
-        n: next(),
-        b: next(),
-        w_out: next(),
-        b_out: next(),
-        x0: next(),
-    })
+    rank2_from_arrays(name, json_arrays_from_str(text, name)?)
 }
 
 /// Parse a JSON object of (nested) numeric lists; `path` is used in error messages.

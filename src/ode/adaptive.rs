@@ -167,55 +167,37 @@ pub(crate) fn solve_adaptive_until<S: System + ?Sized>(
         };
         Error::numerical("adaptive ODE integration", why)
     };
+    // Both solvers take the same arguments apart from the step-size control constants
+    // (β, fac1, fac2 of Hairer & Wanner), the values their authors recommend.
+    macro_rules! solve {
+        ($solver:ident, $beta:expr, $fac1:expr, $fac2:expr) => {{
+            let mut s = $solver::from_param(
+                f,
+                t0,
+                t1,
+                0.0,
+                y0,
+                opts.rtol,
+                opts.atol,
+                0.9,
+                $beta,
+                $fac1,
+                $fac2,
+                h_max,
+                0.0,
+                opts.n_max,
+                1000,
+                OutputType::Sparse,
+            );
+            if let Err(e) = s.integrate() {
+                return Err(err(e, s.x_out(), s.y_out()));
+            }
+            convert(s.x_out(), s.y_out())
+        }};
+    }
     let traj = match opts.method {
-        Method::Dopri5 => {
-            let mut s = Dopri5::from_param(
-                f,
-                t0,
-                t1,
-                0.0,
-                y0,
-                opts.rtol,
-                opts.atol,
-                0.9,
-                0.04,
-                0.2,
-                10.0,
-                h_max,
-                0.0,
-                opts.n_max,
-                1000,
-                OutputType::Sparse,
-            );
-            if let Err(e) = s.integrate() {
-                return Err(err(e, s.x_out(), s.y_out()));
-            }
-            convert(s.x_out(), s.y_out())
-        }
-        Method::Dop853 => {
-            let mut s = Dop853::from_param(
-                f,
-                t0,
-                t1,
-                0.0,
-                y0,
-                opts.rtol,
-                opts.atol,
-                0.9,
-                0.0,
-                0.333,
-                6.0,
-                h_max,
-                0.0,
-                opts.n_max,
-                1000,
-                OutputType::Sparse,
-            );
-            if let Err(e) = s.integrate() {
-                return Err(err(e, s.x_out(), s.y_out()));
-            }
-            convert(s.x_out(), s.y_out())
-        }
+        Method::Dopri5 => solve!(Dopri5, 0.04, 0.2, 10.0),
+        Method::Dop853 => solve!(Dop853, 0.0, 0.333, 6.0),
     };
     if traj
         .x

@@ -148,24 +148,7 @@ pub fn jet(v: f64) -> RGBColor {
     RGBColor(ch(3.0), ch(2.0), ch(1.0))
 }
 
-/// `n` evenly spaced points from `a` to `b` inclusive (numpy `linspace`).
-pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
-    match n {
-        0 => vec![],
-        1 => vec![a],
-        _ => (0..n)
-            .map(|i| a + (b - a) * i as f64 / (n - 1) as f64)
-            .collect(),
-    }
-}
-
-/// `n` log-spaced points from `a` to `b` inclusive (a, b > 0).
-pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
-    linspace(a.ln(), b.ln(), n)
-        .into_iter()
-        .map(f64::exp)
-        .collect()
-}
+pub use crate::grid::{geomspace, linspace};
 
 /// Tick label for a log axis: powers of ten as `1e-9`, other values in short `{:.0e}` form.
 pub fn log_tick_label(v: &f64) -> String {
@@ -552,8 +535,5 @@ mod tests {
         assert_eq!(log_tick_label(&1e-9), "1e-9");
         assert_eq!(log_tick_label(&100.0), "100");
         assert_eq!(decades(3e-3, 2.0), vec![1e-2, 1e-1, 1.0]);
-        let g = logspace(1.0, 100.0, 3);
-        assert!((g[1] - 10.0).abs() < 1e-12);
-        assert_eq!(linspace(0.0, 1.0, 5)[4], 1.0);
     }
 }

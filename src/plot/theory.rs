@@ -26,7 +26,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_arrow, draw_legend, draw_quiver, font, linspace, log_span, log_tick_label, logspace,
+    draw_arrow, draw_legend, draw_quiver, font, geomspace, linspace, log_span, log_tick_label,
     save_figure, DrawResult, Figure, C0, C1, C2, C3, C7, FONT,
 };
 use crate::rnn::task::{FullRankTask, FullRankTaskKind, WindowMode};
@@ -34,7 +34,7 @@ use crate::theory::{
     local_exponent_exact, local_exponents, scaling_table, Mechanism, RespSpec, ScalingRow,
     TableOptions,
 };
-use crate::toy::{ClosedForm, LimitCycle, SaddleNode, ToyModel};
+use crate::toy::{ClosedForm, LimitCycle, SaddleNode, ToyNumerics};
 use crate::Result;
 
 /// Render every figure of this family into `out_dir`; returns the files written (PNG + SVG).
@@ -59,7 +59,7 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         "ext_sp_loss_landscape",
         (900, 600),
     )?);
-    let grid = logspace(10.0, 400.0, 9);
+    let grid = geomspace(10.0, 400.0, 9);
     let rows = scaling_table(&grid, RespSpec::Fixed(5.0), TableOptions::default())?;
     files.extend(save_figure(
         &EtaNumericGd { rows: rows.clone() },
@@ -603,7 +603,7 @@ impl Figure for EtaNumericGd {
             .axis_desc_style(font(20))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
-        let td = logspace(9.5, 420.0, 120);
+        let td = geomspace(9.5, 420.0, 120);
         for (mech, col, name) in [
             (Mechanism::SlowPoint, C2, "SP"),
             (Mechanism::LimitCycle, C3, "LC"),
@@ -703,7 +703,7 @@ impl Figure for LocalExponent {
                 font(16),
             )))?;
         }
-        let ks = logspace(klo, khi, 300);
+        let ks = geomspace(klo, khi, 300);
         let td = 100.0;
         for (mech, col, name) in [
             (Mechanism::SlowPoint, C2, "SP exact"),

@@ -1,5 +1,7 @@
 //! Per-epoch metrics (docs/outcomes.md) and the per-network outcome (docs/outcomes.md).
 
+use crate::outcome::Outcome;
+
 /// Round to 4 decimals, half to even (numpy `around(x, 4)`): rint(x·10⁴)/10⁴.
 pub fn round4(x: f64) -> f64 {
     (x * 1e4).round_ties_even() / 1e4
@@ -46,9 +48,10 @@ impl MetricAcc {
     }
 }
 
-/// Per-network outcome flags (docs/outcomes.md).
+/// Per-network scores of the outcome rules (docs/outcomes.md); [`Scores::outcome`] turns them
+/// into the [`Outcome`] class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outcome {
+pub struct Scores {
     /// First epoch S with A > 0.8 and R > 0.8, if any.
     pub first_success: Option<usize>,
     /// Stability of learning after S (true if there is no S).
@@ -94,11 +97,11 @@ pub fn final_ok(acc: &[f64], rel: &[f64]) -> bool {
     tail_mean(acc) > 0.8 && tail_mean(rel) > 0.8
 }
 
-/// All outcome flags of one network from its accuracy and reliability histories.
-pub fn outcome(acc: &[f64], rel: &[f64]) -> Outcome {
+/// All outcome scores of one network from its accuracy and reliability histories.
+pub fn scores(acc: &[f64], rel: &[f64]) -> Scores {
     let st = stable(acc, rel);
     let fo = final_ok(acc, rel);
-    Outcome {
+    Scores {
         first_success: first_success(acc, rel),
         stable: st,
         final_ok: fo,
@@ -106,26 +109,22 @@ pub fn outcome(acc: &[f64], rel: &[f64]) -> Outcome {
     }
 }
 
-/// Outcome class of a DCDT network (docs/outcomes.md): 0 not learned and stable, 3 not learned and
-/// unstable, 1 LC (learned, index < 0.5), 2 SP (learned, index ≥ 0.5 or NaN). The mechanism
-/// index comes from the classifier (docs/mechanism-index.md) and is ignored when not learned.
-pub fn outcome_class(o: &Outcome, mechanism_index: f64) -> u8 {
-    if !o.learned {
-        if o.stable {
-            0
-        } else {
-            3
-        }
-    } else if mechanism_index < 0.5 {
-        1
-    } else {
-        2
+impl Scores {
+    /// The outcome of a DCDT network (docs/outcomes.md): not learned (stable), unstable, or
+    /// for a learned network its mechanism from the spectral index `mechanism_index`
+    /// (docs/mechanism-index.md; ignored when not learned, NaN labels SP).
+    pub fn outcome(&self, mechanism_index: f64) -> Outcome {
+        Outcome::dcdt(self.learned, self.stable, mechanism_index)
     }
 }
 
-/// Fixed-window class (docs/outcomes.md): learned = final_ok only; 1 correct, 0 not learned.
-pub fn fixed_window_class(acc: &[f64], rel: &[f64]) -> u8 {
-    u8::from(final_ok(acc, rel))
+/// Fixed-window outcome (docs/outcomes.md): learned = final_ok only; correct or not learned.
+pub fn fixed_window_outcome(acc: &[f64], rel: &[f64]) -> Outcome {
+    if final_ok(acc, rel) {
+        Outcome::Correct
+    } else {
+        Outcome::NotLearned
+    }
 }
 
 #[cfg(test)]
@@ -148,29 +147,29 @@ mod tests {
         // Learned at epoch 2 and stays: class from the index.
         let a = [0.5, 0.7, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95];
         let r = [0.5, 0.7, 0.85, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9];
-        let o = outcome(&a, &r);
+        let o = scores(&a, &r);
         assert_eq!(o.first_success, Some(2));
         assert!(o.stable && o.final_ok && o.learned);
-        assert_eq!(outcome_class(&o, 0.2), 1);
-        assert_eq!(outcome_class(&o, 0.5), 2);
-        assert_eq!(outcome_class(&o, f64::NAN), 2);
+        assert_eq!(o.outcome(0.2), Outcome::LimitCycle);
+        assert_eq!(o.outcome(0.5), Outcome::SlowPoint);
+        assert_eq!(o.outcome(f64::NAN), Outcome::SlowPoint);
         // Unstable: after S, 2 lows among 8 epochs x 2 metrics: low = 4, high = 12 → 0.33.
         let a2 = [0.9, 0.5, 0.5, 0.9, 0.9, 0.9, 0.9, 0.9];
         let r2 = [0.9, 0.5, 0.5, 0.9, 0.9, 0.9, 0.9, 0.9];
-        let o2 = outcome(&a2, &r2);
+        let o2 = scores(&a2, &r2);
         assert!(!o2.stable && o2.final_ok && !o2.learned);
-        assert_eq!(outcome_class(&o2, 0.0), 3);
+        assert_eq!(o2.outcome(0.0), Outcome::Unstable);
         // Never successful: stable, not learned → 0.
-        let o3 = outcome(&[0.5; 10], &[0.5; 10]);
+        let o3 = scores(&[0.5; 10], &[0.5; 10]);
         assert!(o3.stable && !o3.learned);
-        assert_eq!(outcome_class(&o3, 0.0), 0);
+        assert_eq!(o3.outcome(0.0), Outcome::NotLearned);
         // final window = last trunc(0.9·10) = index 9 only.
         let mut a4 = [0.5; 10];
         let mut r4 = [0.5; 10];
         a4[9] = 0.81;
         r4[9] = 0.81;
         assert!(final_ok(&a4, &r4));
-        assert_eq!(fixed_window_class(&a4, &r4), 1);
+        assert_eq!(fixed_window_outcome(&a4, &r4), Outcome::Correct);
         a4[9] = 0.8;
         assert!(!final_ok(&a4, &r4), "strict inequality");
     }

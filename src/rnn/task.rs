@@ -117,12 +117,35 @@ fn e<T: Float>(c: usize) -> [T; 2] {
     }
 }
 
+/// Inputs and targets of the two trials (class 0 and 1, interleaved) of length `l`: the cue
+/// e(c) on the first `cue` steps, the target e(c) on the steps of `target`, zero elsewhere.
+fn trial_pair<T: Float>(
+    l: usize,
+    cue: usize,
+    target: std::ops::Range<usize>,
+) -> (Vec<[T; 2]>, Vec<[T; 2]>) {
+    let mut inputs = vec![[T::zero(); 2]; 2 * l];
+    let mut targets = vec![[T::zero(); 2]; 2 * l];
+    for t in 0..l {
+        for c in 0..2 {
+            if t < cue {
+                inputs[2 * t + c] = e(c);
+            }
+            if target.contains(&t) {
+                targets[2 * t + c] = e(c);
+            }
+        }
+    }
+    (inputs, targets)
+}
+
 impl<T: Float> FullRankTask<T> {
     /// Build a task with the given window convention; errors for durations that are not
     /// multiples of 5 ms, a zero fixed window or a non-positive τ.
     pub fn new(kind: FullRankTaskKind, window: WindowMode) -> crate::Result<Self> {
         let cue = (CUE_MS / 5) as usize;
-        match kind {
+        // Per kind: trial length, target steps, loss weights, readout, τ and scored window.
+        let (l, target, weights, readout, tau_ms, win) = match kind {
             FullRankTaskKind::Dcdt {
                 delay_ms,
                 post,
@@ -133,18 +156,6 @@ impl<T: Float> FullRankTask<T> {
                 let nr = (RESPONSE_MS / 5) as usize;
                 let np = if post { (POST_MS / 5) as usize } else { 0 };
                 let l = cue + nd + nr + np;
-                let mut inputs = vec![[T::zero(); 2]; 2 * l];
-                let mut targets = vec![[T::zero(); 2]; 2 * l];
-                for t in 0..l {
-                    for c in 0..2 {
-                        if t < cue {
-                            inputs[2 * t + c] = e(c);
-                        }
-                        if t >= cue + nd && t < cue + nd + nr {
-                            targets[2 * t + c] = e(c);
-                        }
-                    }
-                }
                 let k = if post { nr + np } else { nr };
                 let kl = k as f64 / l as f64;
                 let weights = (0..l)
@@ -161,17 +172,8 @@ impl<T: Float> FullRankTask<T> {
                     }
                     WindowMode::Corrected => (cue + nd, cue + nd + nr),
                 };
-                Ok(FullRankTask {
-                    kind,
-                    steps: l,
-                    batch: BATCH,
-                    inputs,
-                    targets,
-                    weights,
-                    readout: Readout::Sigmoid,
-                    alpha: T::from_f64(alpha(tau_ms)),
-                    window: win,
-                })
+                let target = cue + nd..cue + nd + nr;
+                (l, target, weights, Readout::Sigmoid, tau_ms, win)
             }
             FullRankTaskKind::NoMemory { window_ms } => {
                 let nr = ms_to_steps("window_ms", window_ms as f64)?;
@@ -179,16 +181,6 @@ impl<T: Float> FullRankTask<T> {
                     return Err(crate::Error::invalid("window_ms", "must be positive"));
                 }
                 let l = cue + nr;
-                let mut inputs = vec![[T::zero(); 2]; 2 * l];
-                let mut targets = vec![[T::zero(); 2]; 2 * l];
-                for t in 0..l {
-                    for c in 0..2 {
-                        if t < cue {
-                            inputs[2 * t + c] = e(c);
-                        }
-                        targets[2 * t + c] = e(c);
-                    }
-                }
                 let win = match window {
                     WindowMode::Reference => {
                         let r = grid_seconds(window_ms, 20);
@@ -197,19 +189,21 @@ impl<T: Float> FullRankTask<T> {
                     }
                     WindowMode::Corrected => (cue, cue + nr),
                 };
-                Ok(FullRankTask {
-                    kind,
-                    steps: l,
-                    batch: BATCH,
-                    inputs,
-                    targets,
-                    weights: vec![T::one(); l],
-                    readout: Readout::Linear,
-                    alpha: T::from_f64(alpha(TAU_MS)),
-                    window: win,
-                })
+                (l, 0..l, vec![T::one(); l], Readout::Linear, TAU_MS, win)
             }
-        }
+        };
+        let (inputs, targets) = trial_pair(l, cue, target);
+        Ok(FullRankTask {
+            kind,
+            steps: l,
+            batch: BATCH,
+            inputs,
+            targets,
+            weights,
+            readout,
+            alpha: T::from_f64(alpha(tau_ms)),
+            window: win,
+        })
     }
 
     /// The same task with a different batch size (tests, small examples); classes stay i mod 2.
@@ -291,63 +285,6 @@ impl<T: Float> Rank2Task<T> {
     pub fn total(&self) -> usize {
         self.targets.len()
     }
-}
-
-/// numpy-style logspace: 10^(a + i(b−a)/(n−1)), i = 0…n−1, last point exactly 10^b.
-pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
-    if n == 0 {
-        return vec![];
-    }
-    if n == 1 {
-        return vec![10f64.powf(a)];
-    }
-    let step = (b - a) / (n - 1) as f64;
-    (0..n)
-        .map(|i| {
-            let y = if i == n - 1 { b } else { a + i as f64 * step };
-            10f64.powf(y)
-        })
-        .collect()
-}
-
-/// Epoch budget E(η) = trunc(max(1000, c/η)) in f64 (docs/training.md); c = 30 (no-post, long-τ)
-/// or 100 (post).
-pub fn epoch_budget(lr: f64, c: f64) -> usize {
-    (c / lr).max(1000.0).trunc() as usize
-}
-
-/// No-post broad grid logspace(−1, −3, 15).
-pub fn broad_grid() -> Vec<f64> {
-    logspace(-1.0, -3.0, 15)
-}
-
-/// No-post narrow grid `logspace(−0.5, −2, 20)[:15]`.
-pub fn narrow_grid() -> Vec<f64> {
-    logspace(-0.5, -2.0, 20)[..15].to_vec()
-}
-
-/// Merged no-post grid: union of broad and narrow, sorted descending (30 values).
-pub fn merged_no_post_grid() -> Vec<f64> {
-    let mut v = broad_grid();
-    v.extend(narrow_grid());
-    v.sort_by(|a, b| b.partial_cmp(a).expect("finite grid"));
-    v.dedup();
-    v
-}
-
-/// Post grid logspace(−1, −3, 15).
-pub fn post_grid() -> Vec<f64> {
-    logspace(-1.0, -3.0, 15)
-}
-
-/// Long-τ grid logspace(−1, −3, 10).
-pub fn long_tau_grid() -> Vec<f64> {
-    logspace(-1.0, -3.0, 10)
-}
-
-/// Fixed-window grid logspace(0, −3, 20).
-pub fn fixed_window_grid() -> Vec<f64> {
-    logspace(0.0, -3.0, 20)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use super::phase::PhaseTable;
 use super::record::RunRecord;
 use super::spec::Experiment;
+use crate::outcome::{Mechanism, Outcome};
 
 /// Per-cell fractions `(f_fail, f_LC, f_SP)`; for the no-memory control `(f_not, f_learned, 0)`.
 pub fn cell_fractions(table: &PhaseTable) -> Vec<(f64, f64, f64)> {
@@ -35,8 +36,8 @@ pub enum Metric {
 /// Mean ± SEM of one class's curves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassCurve {
-    /// Class (0 not learned, 1 LC, 2 SP, 3 unstable; no-memory: 1 correct).
-    pub class: u8,
+    /// The outcome whose networks these are.
+    pub outcome: Outcome,
     /// Networks in the class.
     pub n: usize,
     /// Mean over networks with a finite value at each position (NaN where none).
@@ -69,15 +70,15 @@ pub fn class_curves(
     experiment: Experiment,
     lr: f64,
     metric: Metric,
-    classes: &[u8],
+    classes: &[Outcome],
 ) -> Vec<ClassCurve> {
     let left = experiment == Experiment::NoMemory;
     classes
         .iter()
-        .map(|&class| {
+        .map(|&outcome| {
             let curves: Vec<&Vec<f32>> = records
                 .iter()
-                .filter(|r| r.experiment == experiment && r.lr == lr && r.class == class)
+                .filter(|r| r.experiment == experiment && r.lr == lr && r.outcome == outcome)
                 .map(|r| match metric {
                     Metric::Loss => &r.loss_curve,
                     Metric::Accuracy => &r.accuracy_curve,
@@ -110,7 +111,7 @@ pub fn class_curves(
                 sem[i] = (var / n).sqrt();
             }
             ClassCurve {
-                class,
+                outcome,
                 n: curves.len(),
                 mean,
                 sem,
@@ -119,11 +120,15 @@ pub fn class_curves(
         .collect()
 }
 
-/// Mechanism indices of every network of `class` (1 LC or 2 SP) in `experiment`.
-pub fn index_values(records: &[RunRecord], experiment: Experiment, class: u8) -> Vec<f64> {
+/// Mechanism indices of every learned network of `mechanism` in `experiment`.
+pub fn index_values(
+    records: &[RunRecord],
+    experiment: Experiment,
+    mechanism: Mechanism,
+) -> Vec<f64> {
     records
         .iter()
-        .filter(|r| r.experiment == experiment && r.class == class)
+        .filter(|r| r.experiment == experiment && r.outcome.mechanism() == Some(mechanism))
         .filter_map(|r| r.index)
         .collect()
 }
@@ -134,7 +139,7 @@ mod tests {
     use crate::sweep::record::RunOutcome;
     use crate::sweep::spec::RunSpec;
 
-    fn rec(seed: u64, class: u8, loss: Vec<f32>) -> RunRecord {
+    fn rec(seed: u64, outcome: Outcome, loss: Vec<f32>) -> RunRecord {
         let spec = RunSpec {
             experiment: Experiment::NoPost,
             lr: 0.1,
@@ -146,7 +151,7 @@ mod tests {
             &spec,
             RunOutcome {
                 epochs_run: 1000,
-                class,
+                outcome,
                 index: None,
                 final_loss: 0.0,
                 final_accuracy: 0.0,
@@ -163,11 +168,17 @@ mod tests {
     #[test]
     fn mean_and_sem_by_hand() {
         let rs = vec![
-            rec(0, 1, vec![1.0, 2.0]),
-            rec(1, 1, vec![3.0, f32::NAN]),
-            rec(2, 2, vec![5.0]),
+            rec(0, Outcome::LimitCycle, vec![1.0, 2.0]),
+            rec(1, Outcome::LimitCycle, vec![3.0, f32::NAN]),
+            rec(2, Outcome::SlowPoint, vec![5.0]),
         ];
-        let c = class_curves(&rs, Experiment::NoPost, 0.1, Metric::Loss, &[1, 2, 0]);
+        let c = class_curves(
+            &rs,
+            Experiment::NoPost,
+            0.1,
+            Metric::Loss,
+            &[Outcome::LimitCycle, Outcome::SlowPoint, Outcome::NotLearned],
+        );
         assert_eq!(c[0].n, 2);
         assert_eq!(c[0].mean, vec![2.0, 2.0]);
         assert_eq!(c[0].sem, vec![(1.0f64 / 2.0).sqrt(), 0.0]);

@@ -40,7 +40,7 @@ use rayon::prelude::*;
 
 use super::preset::Preset;
 use super::spec::Experiment;
-use crate::fit::{self, fit_mle, Boundary, MleOptions, PhaseCell, PhaseTable, ScalingSetup};
+use crate::fit::{fit_mle, Boundary, MleOptions, PhaseCell, PhaseTable, ScalingSetup};
 use crate::{Error, Result};
 
 /// Core-seconds of training per trial step per epoch (one full-rank network, N = 100,
@@ -359,22 +359,6 @@ pub fn design_cost(design: &Preset) -> (f64, f64) {
     (se, se * CORE_S_PER_STEP_EPOCH / 3600.0)
 }
 
-/// The fit experiment of a sweep experiment.
-fn fit_experiment(e: Experiment) -> Result<fit::Experiment> {
-    Ok(match e {
-        Experiment::NoPost => fit::Experiment::NoPost,
-        Experiment::Post => fit::Experiment::Post,
-        Experiment::LongTau => fit::Experiment::LongTau,
-        Experiment::NoMemory => fit::Experiment::NoMemory,
-        _ => {
-            return Err(Error::invalid(
-                "experiment",
-                "the design simulation covers the full-rank experiments only",
-            ))
-        }
-    })
-}
-
 /// Simulate `reps` tables of `design` from `model` and fit each with the likelihood estimator
 /// (paper setups of `dynphase scaling`, without the profile interval). Parallel over tables
 /// (rayon); deterministic in `seed`.
@@ -384,7 +368,13 @@ pub fn evaluate(
     reps: usize,
     seed: u64,
 ) -> Result<DesignReport> {
-    let fe = fit_experiment(model.experiment)?;
+    let fe = model.experiment;
+    if !fe.has_scaling_fit() {
+        return Err(Error::invalid(
+            "experiment",
+            "the design simulation covers the full-rank experiments only",
+        ));
+    }
     let fail_setup = ScalingSetup::paper(fe, Boundary::Failure);
     let sp_setup = ScalingSetup::paper(fe, Boundary::SlowPoint);
     let opts = MleOptions {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::store::{scan_store, RUNS_FILE};
 use super::{Experiment, RunRecord};
-use crate::{fit, Error, Result};
+use crate::{Error, Result};
 
 /// Environment variable naming the root of the sweep directories (default [`DEFAULT_ROOT`]).
 pub const ROOT_ENV: &str = "DYNPHASE_SWEEPS";
@@ -73,17 +73,6 @@ pub fn curve_lr(experiment: Experiment) -> f64 {
     } else {
         0.1
     }
-}
-
-/// The scaling-fit experiment of a sweep experiment, if it has one.
-pub fn fit_experiment(experiment: Experiment) -> Option<fit::Experiment> {
-    Some(match experiment {
-        Experiment::NoPost => fit::Experiment::NoPost,
-        Experiment::Post => fit::Experiment::Post,
-        Experiment::LongTau => fit::Experiment::LongTau,
-        Experiment::NoMemory => fit::Experiment::NoMemory,
-        _ => return None,
-    })
 }
 
 /// The records of one experiment read from one sweep directory.

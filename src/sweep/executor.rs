@@ -19,7 +19,8 @@ use super::spec::{Experiment, RunSpec};
 use crate::analysis::classify::{extended_trial_rates, ClassifierPost};
 use crate::analysis::mechanism_index;
 use crate::analysis::rank2::label_rank2;
-use crate::rnn::metrics::{fixed_window_class, outcome, outcome_class};
+use crate::outcome::Outcome;
+use crate::rnn::metrics::{fixed_window_outcome, scores};
 use crate::rnn::model::{FullRankParams, Rank2Params, N_HIDDEN, TAU_LONG_MS, TAU_MS};
 use crate::rnn::task::{FullRankTask, FullRankTaskKind, Rank2Task, WindowMode};
 use crate::rnn::train::{train_full_rank, train_rank2, FullRankConfig, History, Rank2Config};
@@ -27,16 +28,17 @@ use crate::Result;
 
 /// Mechanism classification of trained networks (docs/mechanism-index.md, docs/outcomes.md).
 pub trait MechanismClassifier: Sync {
-    /// Mechanism index of a learned full-rank DCDT network (docs/mechanism-index.md); < 0.5 means LC.
+    /// Mechanism index of a learned full-rank DCDT network (docs/mechanism-index.md); below
+    /// [`crate::outcome::INDEX_THRESHOLD`] means LC.
     fn full_rank_index(
         &self,
         params: &FullRankParams<f32>,
         task: &FullRankTask<f32>,
         spec: &RunSpec,
     ) -> Result<f64>;
-    /// Class of a trained rank-2 network (docs/outcomes.md): 0 not learned, 1 learned and rotating
-    /// (limit cycle), 2 learned without rotation.
-    fn rank2_class(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<u8>;
+    /// Outcome of a trained rank-2 network (docs/outcomes.md): not learned, learned and rotating
+    /// ([`Outcome::LimitCycle`]), or learned without rotation ([`Outcome::NoRotation`]).
+    fn rank2_outcome(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<Outcome>;
 }
 
 /// The training executor (`--executor train`).
@@ -49,22 +51,15 @@ pub struct TrainExecutor<C> {
 
 /// The full-rank task kind of a run.
 pub fn full_rank_kind(spec: &RunSpec) -> Option<FullRankTaskKind> {
+    let dcdt = |post, tau_ms| FullRankTaskKind::Dcdt {
+        delay_ms: spec.delay_ms,
+        post,
+        tau_ms,
+    };
     Some(match spec.experiment {
-        Experiment::NoPost => FullRankTaskKind::Dcdt {
-            delay_ms: spec.delay_ms,
-            post: false,
-            tau_ms: TAU_MS,
-        },
-        Experiment::Post => FullRankTaskKind::Dcdt {
-            delay_ms: spec.delay_ms,
-            post: true,
-            tau_ms: TAU_MS,
-        },
-        Experiment::LongTau => FullRankTaskKind::Dcdt {
-            delay_ms: spec.delay_ms,
-            post: false,
-            tau_ms: TAU_LONG_MS,
-        },
+        Experiment::NoPost => dcdt(false, TAU_MS),
+        Experiment::Post => dcdt(true, TAU_MS),
+        Experiment::LongTau => dcdt(false, TAU_LONG_MS),
         Experiment::NoMemory => FullRankTaskKind::NoMemory {
             window_ms: spec.delay_ms,
         },
@@ -112,10 +107,10 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
             let cfg = FullRankConfig::for_task(&kind, spec.lr, epochs, spec.seed);
             let run = train_full_rank(params, task.clone(), &cfg, &mut |_, _| {})?;
             let h = &run.history;
-            let (class, index) = if spec.experiment == Experiment::NoMemory {
-                (fixed_window_class(&h.accuracy, &h.reliability), None)
+            let (outcome, index) = if spec.experiment == Experiment::NoMemory {
+                (fixed_window_outcome(&h.accuracy, &h.reliability), None)
             } else {
-                let o = outcome(&h.accuracy, &h.reliability);
+                let o = scores(&h.accuracy, &h.reliability);
                 if o.learned {
                     // A numerical failure of the classifier gives a NaN index, which docs/mechanism-index.md
                     // labels SP; the record's index is then null.
@@ -124,25 +119,17 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
                         Err(crate::Error::Numerical { .. }) => f64::NAN,
                         Err(e) => return Err(e),
                     };
-                    (outcome_class(&o, idx), Some(idx).filter(|x| x.is_finite()))
+                    (o.outcome(idx), Some(idx).filter(|x| x.is_finite()))
                 } else {
-                    (outcome_class(&o, f64::NAN), None)
+                    (o.outcome(f64::NAN), None)
                 }
             };
-            let (curve_start, loss, accuracy, reliability) =
-                stored_curves(h, spec.experiment == Experiment::NoMemory);
-            return Ok(RunOutcome {
-                epochs_run: h.len() as u64,
-                class,
+            return Ok(run_outcome(
+                h,
+                outcome,
                 index,
-                final_loss: last(&h.loss),
-                final_accuracy: last(&h.accuracy),
-                final_reliability: last(&h.reliability),
-                curve_start,
-                loss,
-                accuracy,
-                reliability,
-            });
+                spec.experiment == Experiment::NoMemory,
+            ));
         }
         // Rank-2 post study.
         let t_steps = (spec.delay_ms / 5) as usize;
@@ -160,21 +147,31 @@ impl<C: MechanismClassifier> RunExecutor for TrainExecutor<C> {
             snapshot_epochs: Vec::new(),
         };
         let run = train_rank2(params, task.clone(), &cfg, &mut |_, _| {})?;
-        let class = self.classifier.rank2_class(&run.params, &task)?;
-        let h = &run.history;
-        let (curve_start, loss, accuracy, reliability) = stored_curves(h, false);
-        Ok(RunOutcome {
-            epochs_run: h.len() as u64,
-            class,
-            index: None,
-            final_loss: last(&h.loss),
-            final_accuracy: last(&h.accuracy),
-            final_reliability: last(&h.reliability),
-            curve_start,
-            loss,
-            accuracy,
-            reliability,
-        })
+        let outcome = self.classifier.rank2_outcome(&run.params, &task)?;
+        Ok(run_outcome(&run.history, outcome, None, false))
+    }
+}
+
+/// The outcome of a trained network from its history: epochs, final metrics and the stored
+/// curves (the first epochs for the fixed-window control, else the last ones).
+fn run_outcome(
+    h: &History,
+    outcome: Outcome,
+    index: Option<f64>,
+    fixed_window: bool,
+) -> RunOutcome {
+    let (curve_start, loss, accuracy, reliability) = stored_curves(h, fixed_window);
+    RunOutcome {
+        epochs_run: h.len() as u64,
+        outcome,
+        index,
+        final_loss: last(&h.loss),
+        final_accuracy: last(&h.accuracy),
+        final_reliability: last(&h.reliability),
+        curve_start,
+        loss,
+        accuracy,
+        reliability,
     }
 }
 
@@ -208,17 +205,17 @@ impl MechanismClassifier for SpectralClassifier {
         Ok(mechanism_index(&rates, steps, params.n_hidden())?.index)
     }
 
-    fn rank2_class(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<u8> {
+    fn rank2_outcome(&self, params: &Rank2Params<f32>, task: &Rank2Task<f32>) -> Result<Outcome> {
         let label = match label_rank2(params, task) {
             Ok(l) => l,
             // A diverged network (non-finite latent state) has not learned.
-            Err(crate::Error::Numerical { .. }) => return Ok(0),
+            Err(crate::Error::Numerical { .. }) => return Ok(Outcome::NotLearned),
             Err(e) => return Err(e),
         };
         Ok(match (label.learned, label.rotation.is_lc) {
-            (false, _) => 0,
-            (true, true) => 1,
-            (true, false) => 2,
+            (false, _) => Outcome::NotLearned,
+            (true, true) => Outcome::LimitCycle,
+            (true, false) => Outcome::NoRotation,
         })
     }
 }

@@ -32,7 +32,7 @@ pub mod store;
 
 pub use merge::{merge_dirs, MergeSummary};
 pub use phase::{phase_table, PhaseCell, PhaseTable};
-pub use preset::{epoch_budget, logspace, merged_lrs, Budget, Grid, Overrides, Preset};
+pub use preset::{Budget, Grid, Overrides, Preset};
 pub use record::{RecordError, RunOutcome, RunRecord};
 pub use runner::{run_sweep, FakeExecutor, RunExecutor, Shard, SweepOptions, SweepSummary};
 pub use spec::{run_id, Experiment, RunSpec};

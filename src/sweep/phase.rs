@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use super::record::RunRecord;
 use super::spec::Experiment;
+use crate::outcome::Outcome;
 use crate::{Error, Result};
 
 pub use crate::fit::{PhaseCell, PhaseTable, PHASE_HEADER};
@@ -62,8 +63,8 @@ pub fn phase_table(records: &[RunRecord], experiment: Experiment) -> PhaseTable 
         if r.not_learned() {
             c.not_learned += 1;
         } else if mech {
-            match r.class {
-                1 => *c.limit_cycle.as_mut().expect("set") += 1,
+            match r.outcome {
+                Outcome::LimitCycle => *c.limit_cycle.as_mut().expect("set") += 1,
                 _ => *c.slow_point.as_mut().expect("set") += 1,
             }
         }

@@ -41,52 +41,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::spec::{Experiment, RunSpec};
+use crate::grid::{
+    broad_lrs, epoch_budget, fixed_window_lrs, long_tau_lrs, merged_lrs, narrow_lrs,
+};
 use crate::{Error, Result};
-
-/// `logspace(a, b, n)` with numpy's rounding: `10^(a + i·step)`, `step = (b − a)/(n − 1)`,
-/// and the last exponent exactly `b` (docs/training.md).
-pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
-    if n == 0 {
-        return Vec::new();
-    }
-    if n == 1 {
-        return vec![10f64.powf(a)];
-    }
-    let step = (b - a) / (n - 1) as f64;
-    (0..n)
-        .map(|i| {
-            let y = if i == n - 1 { b } else { i as f64 * step + a };
-            10f64.powf(y)
-        })
-        .collect()
-}
-
-/// Epoch budget `E(η) = trunc(max(1000, c/η))` in f64 (docs/training.md); `c` = 30 (no-post, long-τ)
-/// or 100 (post).
-pub fn epoch_budget(c: f64, lr: f64) -> u64 {
-    (c / lr).max(1000.0).trunc() as u64
-}
-
-/// The broad no-post grid, `logspace(−1, −3, 15)` (also the post grid).
-pub fn broad_lrs() -> Vec<f64> {
-    logspace(-1.0, -3.0, 15)
-}
-
-/// The narrow no-post grid, `logspace(−0.5, −2, 20)[:15]`.
-pub fn narrow_lrs() -> Vec<f64> {
-    let mut v = logspace(-0.5, -2.0, 20);
-    v.truncate(15);
-    v
-}
-
-/// The merged no-post grid: union of the broad and narrow grids, sorted descending (30 values).
-pub fn merged_lrs() -> Vec<f64> {
-    let mut v = broad_lrs();
-    v.extend(narrow_lrs());
-    v.sort_by(|a, b| b.total_cmp(a));
-    v.dedup();
-    v
-}
 
 /// How the epoch budget of a run is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -338,14 +296,14 @@ impl Preset {
             )],
             "long-tau" => vec![grid(
                 Experiment::LongTau,
-                logspace(-1.0, -3.0, 10),
+                long_tau_lrs(),
                 range_ms(0, 40, 21),
                 20,
                 c30,
             )],
             "no-memory" => vec![grid(
                 Experiment::NoMemory,
-                logspace(0.0, -3.0, 20),
+                fixed_window_lrs(),
                 range_ms(20, 20, 20),
                 20,
                 Budget::Fixed(3000),
@@ -379,12 +337,12 @@ impl Preset {
             ),
             "quick-long-tau" => row_blocks(
                 Experiment::LongTau,
-                &logspace(-1.0, -3.0, 10),
+                &long_tau_lrs(),
                 c30,
                 QUICK_LONG_TAU_ROWS,
             ),
             "quick-no-memory" => {
-                let all = logspace(0.0, -3.0, 20);
+                let all = fixed_window_lrs();
                 let lrs = [2usize, 3, 4, 5, 6, 8, 10]
                     .iter()
                     .map(|&k| all[k])
@@ -480,15 +438,6 @@ impl Preset {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn logspace_endpoints_exact() {
-        let v = logspace(-1.0, -3.0, 15);
-        assert_eq!(v[0], 0.1);
-        assert_eq!(v[14], 0.001);
-        assert!(logspace(0.0, 1.0, 0).is_empty());
-        assert_eq!(logspace(2.0, 5.0, 1), vec![100.0]);
-    }
 
     #[test]
     fn unknown_preset_lists_names() {

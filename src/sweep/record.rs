@@ -8,6 +8,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::spec::{run_id, Experiment, RunSpec};
+use crate::outcome::Outcome;
 use crate::Error;
 
 /// Why a `runs.jsonl` line is not a valid record. The `Display` form is one line.
@@ -28,9 +29,14 @@ pub enum RecordError {
         /// The id the other fields imply.
         expected: String,
     },
-    /// The outcome class is not 0–3.
-    #[error("class {0} out of range 0..=3")]
-    ClassOutOfRange(u8),
+    /// The class number is not a class of the record's experiment (docs/outcomes.md).
+    #[error("class {class} is not an outcome of experiment {experiment}")]
+    ClassOutOfRange {
+        /// The class number in the line.
+        class: u8,
+        /// The record's experiment.
+        experiment: &'static str,
+    },
 }
 
 /// The outcome of training and classifying one network (everything but identity and timing).
@@ -38,10 +44,8 @@ pub enum RecordError {
 pub struct RunOutcome {
     /// Epochs actually trained (the budget, unless the fixed-window abort rule fired).
     pub epochs_run: u64,
-    /// Class (docs/outcomes.md): 0 not learned (stable), 1 LC, 2 SP, 3 unstable learning. Fixed-window:
-    /// 0 not learned, 1 correct. Rank-2 post study (docs/outcomes.md): 0 not learned, 1 rotation (LC),
-    /// 2 learned without rotation.
-    pub class: u8,
+    /// Outcome class (docs/outcomes.md; its record code is [`Outcome::code`]).
+    pub outcome: Outcome,
     /// Mechanism index (docs/mechanism-index.md); `None` unless class 1 or 2 of a full-rank DCDT network.
     pub index: Option<f64>,
     /// Loss of the last epoch (pre-update).
@@ -62,6 +66,7 @@ pub struct RunOutcome {
 
 /// One line of `runs.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RecordLine")]
 pub struct RunRecord {
     /// Run id (see [`run_id`]).
     pub id: String,
@@ -77,32 +82,95 @@ pub struct RunRecord {
     pub epochs: u64,
     /// Epochs actually trained.
     pub epochs_run: u64,
-    /// Class (see [`RunOutcome::class`]).
-    pub class: u8,
+    /// Outcome, written as its class number `"class"` ([`Outcome::code`]).
+    #[serde(rename = "class", serialize_with = "outcome_code")]
+    pub outcome: Outcome,
     /// Mechanism index, `null` if none.
     pub index: Option<f64>,
     /// Final loss.
-    #[serde(deserialize_with = "nan_f32")]
     pub final_loss: f32,
     /// Final accuracy.
-    #[serde(deserialize_with = "nan_f32")]
     pub accuracy: f32,
     /// Final reliability.
-    #[serde(deserialize_with = "nan_f32")]
     pub reliability: f32,
     /// Epoch of the first curve element.
     pub curve_start: u64,
     /// Loss curve.
-    #[serde(deserialize_with = "nan_vec_f32")]
     pub loss_curve: Vec<f32>,
     /// Accuracy curve.
-    #[serde(deserialize_with = "nan_vec_f32")]
     pub accuracy_curve: Vec<f32>,
     /// Reliability curve.
-    #[serde(deserialize_with = "nan_vec_f32")]
     pub reliability_curve: Vec<f32>,
     /// Wall-clock seconds spent on this run (the only non-deterministic field; always last).
     pub wall_s: f64,
+}
+
+/// A `runs.jsonl` line as written, before its class number is read for its experiment.
+#[derive(Deserialize)]
+struct RecordLine {
+    id: String,
+    experiment: Experiment,
+    lr: f64,
+    delay_ms: u32,
+    seed: u64,
+    epochs: u64,
+    epochs_run: u64,
+    class: u8,
+    index: Option<f64>,
+    #[serde(deserialize_with = "nan_f32")]
+    final_loss: f32,
+    #[serde(deserialize_with = "nan_f32")]
+    accuracy: f32,
+    #[serde(deserialize_with = "nan_f32")]
+    reliability: f32,
+    curve_start: u64,
+    #[serde(deserialize_with = "nan_vec_f32")]
+    loss_curve: Vec<f32>,
+    #[serde(deserialize_with = "nan_vec_f32")]
+    accuracy_curve: Vec<f32>,
+    #[serde(deserialize_with = "nan_vec_f32")]
+    reliability_curve: Vec<f32>,
+    wall_s: f64,
+}
+
+fn outcome_code<S: serde::Serializer>(o: &Outcome, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u8(o.code())
+}
+
+impl TryFrom<RecordLine> for RunRecord {
+    type Error = RecordError;
+
+    fn try_from(w: RecordLine) -> std::result::Result<RunRecord, RecordError> {
+        let expected = run_id(w.experiment, w.lr, w.delay_ms, w.seed);
+        if w.id != expected {
+            return Err(RecordError::IdMismatch { id: w.id, expected });
+        }
+        let outcome = Outcome::from_code(w.class, w.experiment.labels()).ok_or(
+            RecordError::ClassOutOfRange {
+                class: w.class,
+                experiment: w.experiment.name(),
+            },
+        )?;
+        Ok(RunRecord {
+            id: w.id,
+            experiment: w.experiment,
+            lr: w.lr,
+            delay_ms: w.delay_ms,
+            seed: w.seed,
+            epochs: w.epochs,
+            epochs_run: w.epochs_run,
+            outcome,
+            index: w.index,
+            final_loss: w.final_loss,
+            accuracy: w.accuracy,
+            reliability: w.reliability,
+            curve_start: w.curve_start,
+            loss_curve: w.loss_curve,
+            accuracy_curve: w.accuracy_curve,
+            reliability_curve: w.reliability_curve,
+            wall_s: w.wall_s,
+        })
+    }
 }
 
 fn nan_f32<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f32, D::Error> {
@@ -125,7 +193,7 @@ impl RunRecord {
             seed: spec.seed,
             epochs: spec.epochs,
             epochs_run: out.epochs_run,
-            class: out.class,
+            outcome: out.outcome,
             index: out.index.filter(|x| x.is_finite()),
             final_loss: out.final_loss,
             accuracy: out.final_accuracy,
@@ -145,17 +213,10 @@ impl RunRecord {
         s
     }
 
-    /// Parse one line (without its newline); checks that `id` matches the other fields.
+    /// Parse one line (without its newline); checks that `id` matches the other fields and
+    /// that the class number is an outcome of the experiment.
     pub fn from_line(line: &str) -> std::result::Result<RunRecord, RecordError> {
-        let r: RunRecord = serde_json::from_str(line)?;
-        let expected = run_id(r.experiment, r.lr, r.delay_ms, r.seed);
-        if r.id != expected {
-            return Err(RecordError::IdMismatch { id: r.id, expected });
-        }
-        if r.class > 3 {
-            return Err(RecordError::ClassOutOfRange(r.class));
-        }
-        Ok(r)
+        RunRecord::try_from(serde_json::from_str::<RecordLine>(line)?)
     }
 
     /// The record as a line without its timing field: the part that is a pure function of
@@ -164,9 +225,9 @@ impl RunRecord {
         strip_wall(&self.to_line()).to_string()
     }
 
-    /// True if the record counts as not learned (classes 0 and 3; docs/fits.md).
+    /// True if the record counts as not learned (not learned or unstable; docs/fits.md).
     pub fn not_learned(&self) -> bool {
-        self.class == 0 || self.class == 3
+        self.outcome.not_learned()
     }
 }
 
@@ -210,7 +271,7 @@ mod tests {
             &spec,
             RunOutcome {
                 epochs_run: 1389,
-                class: 1,
+                outcome: Outcome::LimitCycle,
                 index: Some(0.25),
                 final_loss: f32::NAN,
                 final_accuracy: 0.95,
@@ -246,5 +307,31 @@ mod tests {
         let e = RunRecord::from_line(line.trim_end()).unwrap_err();
         assert!(matches!(e, RecordError::IdMismatch { .. }), "{e:?}");
         assert!(e.to_string().contains("does not match"), "{e}");
+    }
+
+    #[test]
+    fn class_read_for_its_experiment() {
+        let line = sample().to_line();
+        assert!(line.contains("\"class\":1,"), "{line}");
+        // Class 3 (unstable) exists for the post experiment, class 4 for none.
+        let three = line.replace("\"class\":1,", "\"class\":3,");
+        let r = RunRecord::from_line(three.trim_end()).unwrap();
+        assert_eq!(r.outcome, Outcome::Unstable);
+        let four = line.replace("\"class\":1,", "\"class\":4,");
+        let e = RunRecord::from_line(four.trim_end()).unwrap_err();
+        assert!(
+            matches!(e, RecordError::ClassOutOfRange { class: 4, .. }),
+            "{e:?}"
+        );
+        // Class 2 is not an outcome of the no-memory control; class 1 there is "correct".
+        let nm = |c: u8| {
+            line.replace("post/", "no-memory/")
+                .replace("\"experiment\":\"post\"", "\"experiment\":\"no-memory\"")
+                .replace("\"class\":1,", &format!("\"class\":{c},"))
+        };
+        assert!(RunRecord::from_line(nm(2).trim_end()).is_err());
+        let r = RunRecord::from_line(nm(1).trim_end()).unwrap();
+        assert_eq!(r.outcome, Outcome::Correct);
+        assert_eq!(r.to_line(), nm(1));
     }
 }

@@ -14,6 +14,7 @@ use super::preset::Preset;
 use super::record::{RunOutcome, RunRecord};
 use super::spec::{Experiment, RunSpec};
 use super::store::{BadTail, Manifest, RunStore, MANIFEST_FILE, RUNS_FILE};
+use crate::outcome::Outcome;
 use crate::{Error, Result};
 
 /// A 0-based shard `index` of `count` (`--shard I/N`, 0 ≤ I < N).
@@ -236,9 +237,12 @@ impl RunExecutor for FakeExecutor {
             acc.push(round4((a + 0.01 * noise).clamp(0.0, 1.0) as f32));
             rel.push(round4((a - 0.01 * noise).clamp(0.0, 1.0) as f32));
         }
+        // The rank-2 post study has no "unstable" class: such a fake network is not learned.
+        let outcome =
+            Outcome::from_code(class, spec.experiment.labels()).unwrap_or(Outcome::NotLearned);
         Ok(RunOutcome {
             epochs_run: spec.epochs,
-            class,
+            outcome,
             index,
             final_loss: *loss.last().unwrap_or(&f32::NAN),
             final_accuracy: *acc.last().unwrap_or(&f32::NAN),

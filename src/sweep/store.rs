@@ -291,7 +291,7 @@ mod tests {
             &spec,
             RunOutcome {
                 epochs_run: 10,
-                class: 0,
+                outcome: crate::outcome::Outcome::NotLearned,
                 index: None,
                 final_loss: 0.25,
                 final_accuracy: 0.5,

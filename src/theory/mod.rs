@@ -11,17 +11,10 @@ use std::f64::consts::PI;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::toy::{ClosedForm, LimitCycle, SaddleNode};
+use crate::toy::{ClosedForm, LimitCycle, SaddleNode, ToyNumerics};
 use crate::{Error, Result};
 
-/// The two mechanisms of the paper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Mechanism {
-    /// Slow-point manifold (saddle-node ghost), docs/toy-theory.md.
-    SlowPoint,
-    /// Limit cycle, docs/toy-theory.md.
-    LimitCycle,
-}
+pub use crate::outcome::Mechanism;
 
 /// How the response window depends on the delay.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,7 +43,7 @@ impl RespSpec {
 /// SP (π⁴/(8T_d²))(1/T_d² − 1/(T_d+T_r)²); LC (r* − r_NL)/|L'(r*⁺)| =
 /// T_r/(4T_d²(T_d+T_r)) for T_r < T_d, 1/(24 T_d²) at T_r = T_d and T_r/(T_d+T_r)³ for
 /// T_d < T_r < 2T_d. For T_r ≥ 2T_d the LC closed form does not exist:
-/// [`Error::NoClosedForm`] (use [`crate::toy::ToyModel::critical_rate`]).
+/// [`Error::NoClosedForm`] (use [`crate::toy::ToyNumerics::critical_rate`]).
 pub fn eta_star_exact(mech: Mechanism, t_delay: f64, t_resp: f64) -> Result<f64> {
     Ok(match mech {
         Mechanism::SlowPoint => SaddleNode::new(t_delay, t_resp)?.eta_star_closed(),

@@ -732,12 +732,12 @@ impl ToyModel for FormulaModel {
             None => f64::INFINITY,
         }
     }
-    /// Exact slope from the sensitivity equations (step readout); differences in r for the
-    /// sigmoid readout.
-    fn loss_slope(&self, r: f64, side: Side) -> Result<f64> {
+    /// Exact slope from the sensitivity equations (step readout); the sigmoid readout uses
+    /// differences in r.
+    fn exact_loss_slope(&self, r: f64, side: Side) -> Option<Result<f64>> {
         match self.readout {
-            Readout::Step => self.loss_slope_sensitivity(r, side),
-            Readout::Sigmoid { .. } => numerics::loss_slope(self, r, side),
+            Readout::Step => Some(self.loss_slope_sensitivity(r, side)),
+            Readout::Sigmoid { .. } => None,
         }
     }
 }

@@ -27,8 +27,8 @@
 //! and η* = (φ_1/c)²/(6 T_d²) (β = 2).
 
 use super::formula::{Formula, FormulaModel};
-use super::{ToyModel, Windows};
-use crate::ode::{find_crossings, CrossingOptions, System};
+use super::{FieldAt, ToyModel, Windows};
+use crate::ode::{find_crossings, CrossingOptions};
 use crate::{Error, Result};
 use std::f64::consts::PI;
 
@@ -248,20 +248,6 @@ fn detect_rotation(m: &FormulaModel) -> Result<Option<Bifurcation>> {
     Ok(None)
 }
 
-struct AtR<'a> {
-    m: &'a FormulaModel,
-    r: f64,
-}
-
-impl System for AtR<'_> {
-    fn dim(&self) -> usize {
-        self.m.dim()
-    }
-    fn rhs(&self, t: f64, x: &[f64], dx: &mut [f64]) {
-        self.m.rhs(self.r, t, x, dx)
-    }
-}
-
 fn switches_over(m: &FormulaModel, r: f64, t_end: f64) -> Result<(bool, Vec<f64>)> {
     let mut x0 = vec![0.0; m.dim()];
     m.initial_state(r, &mut x0);
@@ -269,7 +255,14 @@ fn switches_over(m: &FormulaModel, r: f64, t_end: f64) -> Result<(bool, Vec<f64>
     let mut o = CrossingOptions::default();
     o.adaptive.h_max = m.max_step(r);
     o.adaptive.n_max = 2_000_000;
-    let (cr, _) = find_crossings(&AtR { m, r }, 0.0, &x0, t_end, |_, x| m.indicator(x), &o)?;
+    let (cr, _) = find_crossings(
+        &FieldAt::new(m, r),
+        0.0,
+        &x0,
+        t_end,
+        |_, x| m.indicator(x),
+        &o,
+    )?;
     Ok((o0, cr.into_iter().map(|c| c.t).collect()))
 }
 
@@ -364,6 +357,6 @@ fn state_at(m: &FormulaModel, r: f64, t: f64) -> Result<f64> {
     let mut o = CrossingOptions::default();
     o.adaptive.h_max = m.max_step(r);
     o.adaptive.n_max = 2_000_000;
-    let (_, xf) = find_crossings(&AtR { m, r }, 0.0, &x0, t, |_, _| 1.0, &o)?;
+    let (_, xf) = find_crossings(&FieldAt::new(m, r), 0.0, &x0, t, |_, _| 1.0, &o)?;
     Ok(xf[0])
 }

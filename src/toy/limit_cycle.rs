@@ -3,6 +3,7 @@
 use std::f64::consts::PI;
 
 use super::{ClosedForm, ToyModel, Windows};
+use crate::grid::linspace;
 use crate::{Error, Result};
 
 /// Limit-cycle toy model: the Hopf normal form ρ' = (1 − ρ²) ρ, θ' = 2π r, started at
@@ -85,15 +86,6 @@ impl LimitCycle {
                 1.0
             } else {
                 0.0
-            }
-        };
-        let linspace = |a: f64, b: f64, n: usize| -> Vec<f64> {
-            match n {
-                0 => vec![],
-                1 => vec![a],
-                _ => (0..n)
-                    .map(|i| a + (b - a) * i as f64 / (n - 1) as f64)
-                    .collect(),
             }
         };
         let nd = (td / dt) as usize;

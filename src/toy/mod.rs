@@ -9,18 +9,18 @@
 //! L(r) = (1/T_d) ∫_0^{T_d} |o − 0| dt + (1/T_r) ∫_{T_d}^{T_d+T_r} |o − 1| dt     (max 2).
 //! ```
 //!
-//! Everything else is derived from the ODE by the default methods of [`ToyModel`]:
-//! the output switch times ([`ToyModel::switch_times`], located by [`crate::ode::find_crossings`]),
-//! the loss ([`ToyModel::loss`]), one-sided and central slopes ([`ToyModel::loss_slope`]), the
-//! minimiser r* ([`ToyModel::r_star`]), the edge r_NL of the flat no-learning zone where L = 1 and
-//! L' = 0 ([`ToyModel::r_nl`]), the critical learning rate of docs/toy-theory.md
+//! Everything else is derived from the ODE by [`ToyNumerics`], implemented for every model:
+//! the output switch times ([`ToyNumerics::switch_times`], located by [`crate::ode::find_crossings`]),
+//! the loss ([`ToyNumerics::loss`]), one-sided and central slopes ([`ToyNumerics::loss_slope`]), the
+//! minimiser r* ([`ToyNumerics::r_star`]), the edge r_NL of the flat no-learning zone where L = 1 and
+//! L' = 0 ([`ToyNumerics::r_nl`]), the critical learning rate of docs/toy-theory.md
 //!
 //! ```text
-//! η* = (r* − r_NL) / |L'(r*⁺)|            ([`ToyModel::critical_rate`]),
+//! η* = (r* − r_NL) / |L'(r*⁺)|            ([`ToyNumerics::critical_rate`]),
 //! ```
 //!
-//! a gradient-descent simulator r ← r − η L'(r) ([`ToyModel::gd_run`]) and the bisection for the
-//! GD failure boundary ([`ToyModel::gd_boundary`]).
+//! a gradient-descent simulator r ← r − η L'(r) ([`ToyNumerics::gd_run`]) and the bisection for the
+//! GD failure boundary ([`ToyNumerics::gd_boundary`]).
 //!
 //! Two models ship with closed forms for every quantity ([`ClosedForm`]): [`SaddleNode`]
 //! (slow point / ghost, docs/toy-theory.md) and [`LimitCycle`] (docs/toy-theory.md).
@@ -29,17 +29,20 @@
 //!
 //! Implement the seven required methods of [`ToyModel`]: `name`, `windows`, `dim`, `rhs`,
 //! `initial_state`, `indicator`, and `r_search`, a range `(lo, hi)` that contains r* (only a
-//! search hint; it also sets the difference step of dL/dr). Everything else comes for free.
+//! search hint; it also sets the difference step of dL/dr). The numerics of [`ToyNumerics`]
+//! come for free and cannot be overridden, so the loss, its slope, r* and η* never disagree.
 //! The generic r_NL search assumes r* > 0 with the flat zone below it. Optional overrides: `max_step` (an upper bound on the integrator step so that
 //! no output switch is stepped over, e.g. a fraction of the period of a rotation),
-//! `exact_loss` (a closed form for L and L' used by the GD simulator for speed), and
+//! `exact_loss` (a closed form for L and L' used by the GD simulator for speed),
+//! `exact_loss_slope` (an exact dL/dr, e.g. from sensitivity equations), and
 //! `gd_protocol`. Choose coordinates in which the flow is regular for every t: the saddle-node
 //! x' = x² + r blows up in finite time, so [`SaddleNode`] integrates the same flow in the angle
 //! chart φ = arctan x. A complete third model, the SNIC oscillator θ' = r − cos θ, is
-//! `examples/custom_toy_model.rs`:
+//! `examples/custom_toy_model.rs` (to test a new model, [`testing`] checks its numerics against
+//! closed forms or against a second implementation, as the crate's own tests do):
 //!
 //! ```
-//! use dynphase::toy::{ToyModel, Windows};
+//! use dynphase::toy::{ToyModel, ToyNumerics, Windows};
 //! struct Snic { w: Windows }
 //! impl ToyModel for Snic {
 //!     fn name(&self) -> &str { "snic" }
@@ -60,7 +63,7 @@
 //! (a fold at θ = 0, r_c = 1 with a = ½, b = 1):
 //!
 //! ```
-//! use dynphase::toy::{FormulaModel, LeadingOrder, ToyModel};
+//! use dynphase::toy::{FormulaModel, LeadingOrder, ToyNumerics};
 //! let m = FormulaModel::from_toml(r#"
 //!     name = "snic"
 //!     state = ["theta"]
@@ -84,11 +87,12 @@ pub mod leading;
 mod limit_cycle;
 mod numerics;
 mod saddle_node;
+pub mod testing;
 
 pub use formula::{Formula, FormulaModel};
 pub use leading::{Bifurcation, LeadingOrder, Prediction};
 pub use limit_cycle::LimitCycle;
-pub use numerics::{CriticalRate, GdOutcome, GdProtocol, Side};
+pub use numerics::{CriticalRate, FieldAt, GdOutcome, GdProtocol, Side};
 pub use saddle_node::SaddleNode;
 
 use crate::{Error, Result};
@@ -170,7 +174,7 @@ pub trait ToyModel: Sync {
         let _ = r;
         None
     }
-    /// GD protocol of [`ToyModel::gd_boundary`] (default: r0 = 1.2 r*, 5,000 steps).
+    /// GD protocol of [`ToyNumerics::gd_boundary`] (default: r0 = 1.2 r*, 5,000 steps).
     fn gd_protocol(&self) -> GdProtocol {
         GdProtocol {
             r0_factor: 1.2,
@@ -178,6 +182,27 @@ pub trait ToyModel: Sync {
         }
     }
 
+    /// An exact slope dL/dr on the given side, if the model has one (default `None`: the
+    /// slope of [`ToyNumerics::loss_slope`] is then a difference of the numeric loss). A
+    /// formula model returns the slope of its sensitivity equations here.
+    fn exact_loss_slope(&self, r: f64, side: Side) -> Option<Result<f64>> {
+        let _ = (r, side);
+        None
+    }
+}
+
+/// The numerics every [`ToyModel`] gets from its ODE (docs/toy-theory.md): switch times,
+/// output, loss, slopes, r*, r_NL, η* and the gradient-descent simulator.
+///
+/// Implemented for every `ToyModel` and not overridable, so that the loss, its slope, r* and
+/// η* always come from the same computation; a model changes them only through the hooks of
+/// [`ToyModel`] ([`ToyModel::exact_loss`], [`ToyModel::exact_loss_slope`],
+/// [`ToyModel::readout`], [`ToyModel::max_step`], [`ToyModel::gd_protocol`]).
+pub trait ToyNumerics: ToyModel {
+    /// The state ODE at parameter r as an [`crate::ode::System`].
+    fn field_at(&self, r: f64) -> FieldAt<'_, Self> {
+        FieldAt::new(self, r)
+    }
     /// Output switch times in (0, T_d + T_r] and the output at t = 0 (step readout).
     fn switch_times(&self, r: f64) -> Result<(bool, Vec<f64>)> {
         numerics::switch_times(self, r)
@@ -190,10 +215,14 @@ pub trait ToyModel: Sync {
     fn loss(&self, r: f64) -> Result<f64> {
         numerics::loss(self, r)
     }
-    /// Numeric slope dL/dr on the given side (second-order one-sided or central differences
-    /// with step min(1e-6 (hi − lo), 1e-5 |r|) from [`ToyModel::r_search`]).
+    /// Slope dL/dr on the given side: [`ToyModel::exact_loss_slope`] if the model has one,
+    /// else second-order one-sided or central differences of the loss with step
+    /// min(1e-6 (hi − lo), 1e-5 |r|) from [`ToyModel::r_search`].
     fn loss_slope(&self, r: f64, side: Side) -> Result<f64> {
-        numerics::loss_slope(self, r, side)
+        match self.exact_loss_slope(r, side) {
+            Some(s) => s,
+            None => numerics::loss_slope(self, r, side),
+        }
     }
     /// `true` if r lies in the flat no-learning zone (L = 1 and L' = 0).
     fn is_flat(&self, r: f64) -> Result<bool> {
@@ -203,7 +232,7 @@ pub trait ToyModel: Sync {
     fn r_star(&self) -> Result<f64> {
         numerics::r_star(self)
     }
-    /// Numeric edge r_NL of the flat zone below r* (bisection on [`ToyModel::is_flat`]).
+    /// Numeric edge r_NL of the flat zone below r* (bisection on [`ToyNumerics::is_flat`]).
     fn r_nl(&self) -> Result<f64> {
         let rs = self.r_star()?;
         numerics::r_nl(self, rs)
@@ -226,11 +255,13 @@ pub trait ToyModel: Sync {
     /// GD failure boundary: the smallest η (on a 5 % log scan from η_ref/2, refined by
     /// bisection to 1e-4 relative) at which GD under [`ToyModel::gd_protocol`], started at
     /// r0 = r0_factor · `r_star`, freezes in the flat zone. `eta_ref` is a scale (e.g. η*);
-    /// `r_star` is the minimiser (closed form, or [`ToyModel::r_star`]).
+    /// `r_star` is the minimiser (closed form, or [`ToyNumerics::r_star`]).
     fn gd_boundary(&self, eta_ref: f64, r_star: f64) -> Result<f64> {
         numerics::gd_boundary(self, eta_ref, r_star)
     }
 }
+
+impl<M: ToyModel + ?Sized> ToyNumerics for M {}
 
 /// Closed forms of docs/toy-theory.md that a toy model may provide; the generic test harness compares each
 /// one with the numerics of [`ToyModel`].

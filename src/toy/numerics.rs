@@ -1,6 +1,6 @@
 //! Generic numerics of [`ToyModel`]: everything here is computed from the model's ODE.
 
-use super::{invalid_r, Readout, ToyModel};
+use super::{invalid_r, Readout, ToyModel, ToyNumerics};
 use crate::ode::{find_crossings, CrossingOptions, Rk4, Stepper, System};
 use crate::{Error, Result};
 
@@ -70,13 +70,28 @@ impl GdOutcome {
     }
 }
 
-/// The model's state ODE at fixed r as an [`crate::ode::System`].
-struct AtR<'a, M: ?Sized> {
+/// A toy model's state ODE at a fixed parameter r as an [`crate::ode::System`] (the crate's
+/// vector-field trait), from [`super::ToyNumerics::field_at`]: what the numerics integrate, and
+/// what a user hands to the ODE integrators, [`crate::ode::find_crossings`] or the analysis.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldAt<'a, M: ?Sized> {
     m: &'a M,
     r: f64,
 }
 
-impl<M: ToyModel + ?Sized> System for AtR<'_, M> {
+impl<'a, M: ?Sized> FieldAt<'a, M> {
+    /// The field of `m` at parameter `r`.
+    pub fn new(m: &'a M, r: f64) -> Self {
+        FieldAt { m, r }
+    }
+
+    /// The parameter r.
+    pub fn r(&self) -> f64 {
+        self.r
+    }
+}
+
+impl<M: ToyModel + ?Sized> System for FieldAt<'_, M> {
     fn dim(&self) -> usize {
         self.m.dim()
     }
@@ -97,7 +112,7 @@ pub(super) fn switch_times<M: ToyModel + ?Sized>(m: &M, r: f64) -> Result<(bool,
     let mut x0 = vec![0.0; m.dim()];
     m.initial_state(r, &mut x0);
     let o0 = m.indicator(&x0) > 0.0;
-    let sys = AtR { m, r };
+    let sys = FieldAt { m, r };
     let t1 = m.windows().total();
     let (cr, _) = find_crossings(
         &sys,
@@ -153,7 +168,7 @@ pub(super) fn output_trajectory<M: ToyModel + ?Sized>(
             let mut x0 = vec![0.0; m.dim()];
             m.initial_state(r, &mut x0);
             let o0 = m.indicator(&x0) > 0.0;
-            let sys = AtR { m, r };
+            let sys = FieldAt { m, r };
             let (cr, _) = if t_end > 0.0 {
                 find_crossings(
                     &sys,
@@ -179,7 +194,7 @@ pub(super) fn output_trajectory<M: ToyModel + ?Sized>(
                 .collect())
         }
         Readout::Sigmoid { gain, dt } => {
-            let sys = AtR { m, r };
+            let sys = FieldAt { m, r };
             let mut x = vec![0.0; m.dim()];
             m.initial_state(r, &mut x);
             let mut rk = Rk4::new(m.dim());
@@ -211,7 +226,7 @@ pub(super) fn loss<M: ToyModel + ?Sized>(m: &M, r: f64) -> Result<f64> {
         }
         Readout::Sigmoid { gain, dt } => {
             crate::error::check_positive("dt", dt)?;
-            let sys = AtR { m, r };
+            let sys = FieldAt { m, r };
             let mut x = vec![0.0; m.dim()];
             m.initial_state(r, &mut x);
             let mut rk = Rk4::new(m.dim());

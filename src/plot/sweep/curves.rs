@@ -3,7 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{chart, class_colour, class_label, fmt_g, fmt_int, FONT};
+use super::{chart, class_colour, fmt_g, fmt_int, FONT};
+use crate::outcome::Outcome;
 use crate::plot::{draw_legend, log_span, DrawResult, Figure};
 use crate::sweep::aggregate::{class_curves, nearest_lr, ClassCurve, Metric};
 use crate::sweep::{Experiment, RunRecord};
@@ -29,7 +30,7 @@ impl Curves {
         experiment: Experiment,
         lr: f64,
         metric: Metric,
-        classes: &[u8],
+        classes: &[Outcome],
         log_y: bool,
         y_range: Option<(f64, f64)>,
         title: &str,
@@ -98,7 +99,7 @@ impl Figure for Curves {
                     .label_style((FONT, 14))
                     .draw()?;
                 for c in self.curves.iter().filter(|c| c.n > 0) {
-                    let col = class_colour(c.class, self.experiment);
+                    let col = class_colour(c.outcome, self.experiment);
                     let finite = || (0..c.mean.len()).filter(|&i| c.mean[i].is_finite());
                     let clip = |v: f64| v.max(ylo).min(yhi);
                     let band: Vec<(f64, f64)> = finite()
@@ -115,11 +116,7 @@ impl Figure for Curves {
                             finite().map(|i| (i as f64, clip(c.mean[i]))),
                             col.stroke_width(2),
                         ))?
-                        .label(format!(
-                            "{} (n = {})",
-                            class_label(c.class, self.experiment),
-                            c.n
-                        ))
+                        .label(format!("{} (n = {})", c.outcome.label(), c.n))
                         .legend(move |(x, y)| {
                             PathElement::new(vec![(x, y), (x + 20, y)], col.stroke_width(3))
                         });

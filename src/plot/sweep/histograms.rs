@@ -4,6 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{chart, fmt_g, FONT};
+use crate::outcome::Mechanism;
 use crate::plot::{
     density, draw_legend, exponential_fit, gaussian_fit, DrawResult, Figure, C1, C2,
 };
@@ -22,8 +23,8 @@ impl<'a> IndexHistograms<'a> {
     /// The indices of the LC (class 1) and SP (class 2) networks of `experiment`; `None` if
     /// there are none.
     pub fn new(records: &[RunRecord], experiment: Experiment, title: &'a str) -> Option<Self> {
-        let lc = index_values(records, experiment, 1);
-        let sp = index_values(records, experiment, 2);
+        let lc = index_values(records, experiment, Mechanism::LimitCycle);
+        let sp = index_values(records, experiment, Mechanism::SlowPoint);
         (!(lc.is_empty() && sp.is_empty())).then_some(IndexHistograms { lc, sp, title })
     }
 }

@@ -28,6 +28,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::fit::{Boundary, BoundaryFits, OnsetModel};
+use crate::outcome::Outcome;
 use crate::plot::{save_figure, Figure, C0, C1, C2, C3, FONT};
 use crate::sweep::aggregate::Metric;
 use crate::sweep::discover::curve_lr;
@@ -55,27 +56,14 @@ fn fmt_int(v: &f64) -> String {
     format!("{v:.0}")
 }
 
-fn class_colour(class: u8, experiment: Experiment) -> RGBColor {
-    if experiment == Experiment::NoMemory {
-        return if class == 1 { C2 } else { C3 };
-    }
-    match class {
-        1 => C1,
-        2 => C2,
-        3 => C3,
-        _ => C0,
-    }
-}
-
-fn class_label(class: u8, experiment: Experiment) -> &'static str {
-    if experiment == Experiment::NoMemory {
-        return if class == 1 { "Correct" } else { "Not learned" };
-    }
-    match class {
-        0 => "Not learned",
-        1 => "Limit cycle",
-        2 => "Slow point",
-        _ => "Unstable",
+/// The colour of an outcome in the sweep figures (the no-memory control draws "not learned"
+/// in the colour the others give "unstable").
+fn class_colour(outcome: Outcome, experiment: Experiment) -> RGBColor {
+    match outcome {
+        Outcome::LimitCycle => C1,
+        Outcome::SlowPoint | Outcome::Correct => C2,
+        Outcome::NotLearned if experiment != Experiment::NoMemory => C0,
+        _ => C3,
     }
 }
 
@@ -103,7 +91,7 @@ pub enum Kind {
         /// Which curve.
         metric: Metric,
         /// Classes, in legend order.
-        classes: &'static [u8],
+        classes: &'static [Outcome],
         /// Log-scaled y axis.
         log_y: bool,
         /// Fixed y range (otherwise the data's).
@@ -149,11 +137,16 @@ pub struct Entry {
     pub kind: Kind,
 }
 
+const NL: Outcome = Outcome::NotLearned;
+const LC: Outcome = Outcome::LimitCycle;
+const SP: Outcome = Outcome::SlowPoint;
+const UN: Outcome = Outcome::Unstable;
+
 const fn entry(stem: &'static str, title: &'static str, kind: Kind) -> Entry {
     Entry { stem, title, kind }
 }
 
-const fn loss(classes: &'static [u8]) -> Kind {
+const fn loss(classes: &'static [Outcome]) -> Kind {
     Kind::Curves {
         metric: Metric::Loss,
         classes,
@@ -186,20 +179,20 @@ const fn delay_scaling(boundary: Boundary, x_desc: &'static str) -> Kind {
 }
 
 const NO_POST: &[Entry] = &[
-    entry("fig4A", "Fig 4A: loss, T_post = 0 ms", loss(&[0, 1, 2])),
+    entry("fig4A", "Fig 4A: loss, T_post = 0 ms", loss(&[NL, LC, SP])),
     entry(
         "fig4B",
         "Fig 4B: strategies, T_post = 0 ms",
         Kind::Fractions,
     ),
     entry("fig4H", "Fig 4H: T_post = 0 ms", Kind::Phase),
-    entry("figS3A", "Fig S3A: loss per class", loss(&[0, 3, 1, 2])),
+    entry("figS3A", "Fig S3A: loss per class", loss(&[NL, UN, LC, SP])),
     entry(
         "figS3B",
         "Fig S3B: accuracy per class",
         Kind::Curves {
             metric: Metric::Accuracy,
-            classes: &[0, 3, 1, 2],
+            classes: &[NL, UN, LC, SP],
             log_y: false,
             y_range: Some((0.49, 1.0)),
         },
@@ -242,7 +235,7 @@ const NO_POST: &[Entry] = &[
 ];
 
 const POST: &[Entry] = &[
-    entry("fig4D", "Fig 4D: loss, T_post = 30 ms", loss(&[0, 1, 2])),
+    entry("fig4D", "Fig 4D: loss, T_post = 30 ms", loss(&[NL, LC, SP])),
     entry(
         "fig4E",
         "Fig 4E: strategies, T_post = 30 ms",
@@ -260,7 +253,7 @@ const LONG_TAU: &[Entry] = &[
     entry(
         "figS5A",
         "Fig S5A: loss per class, τ = 20 ms",
-        loss(&[0, 3, 1, 2]),
+        loss(&[NL, UN, LC, SP]),
     ),
     entry("figS5B", "Fig S5B: strategies, τ = 20 ms", Kind::Fractions),
     entry("figS5C", "Fig S5C: τ = 20 ms", Kind::Phase),
@@ -282,7 +275,7 @@ const NO_MEMORY: &[Entry] = &[
         "Fig S6A: loss, no-memory control",
         Kind::Curves {
             metric: Metric::Loss,
-            classes: &[0, 1],
+            classes: &[NL, Outcome::Correct],
             log_y: true,
             y_range: None,
         },
