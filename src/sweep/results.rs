@@ -400,6 +400,25 @@ fn one_line(e: Error) -> String {
 }
 
 impl ResultRow {
+    /// The row's two-step notes: its error, or its condensed warnings.
+    fn two_step_notes(&self) -> Vec<String> {
+        match &self.two_step {
+            Ok(_) => self.two_step_warnings(),
+            Err(e) => vec![format!("two-step fit failed: {e}")],
+        }
+    }
+
+    /// Everything the notes under the table say about this row: the likelihood fit's error,
+    /// then the two-step fit's error or its condensed warnings.
+    pub fn notes(&self) -> Vec<String> {
+        let mut n = Vec::new();
+        if let Err(e) = &self.likelihood {
+            n.push(format!("likelihood fit failed: {e}"));
+        }
+        n.extend(self.two_step_notes());
+        n
+    }
+
     /// The two-step estimator's warnings ([`TwoStepResult::warnings`]), each condensed to its
     /// first clause (the part before `": "`), e.g. `R² = 0.18 < 0.8`.
     pub fn two_step_warnings(&self) -> Vec<String> {
@@ -486,7 +505,7 @@ pub fn fmt_count(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -528,7 +547,8 @@ const HEADER: [&str; 8] = [
     "core-hours",
 ];
 
-/// The cells of one row; the two-step cell gets `⚠k` when warning set `k` (1-based) applies.
+/// The cells of one row; a failed fit's cell, and the two-step cell when that estimator warns,
+/// get `⚠k` for the row's note `k` (1-based).
 fn cells(row: &ResultRow, warning: Option<usize>, md: bool) -> [String; 8] {
     let code = |s: &str| {
         if md {
@@ -551,7 +571,7 @@ fn cells(row: &ResultRow, warning: Option<usize>, md: bool) -> [String; 8] {
             Some((lo, hi)) => format!("{} {}", fmt_value(r.beta), fmt_interval(lo, hi)),
             None => fmt_value(r.beta),
         },
-        Err(e) => format!("fit failed: {e}"),
+        Err(_) => format!("fit failed ⚠{}", warning.unwrap_or(0)),
     };
     let mut two = match &row.two_step {
         Ok(r) => format!(
@@ -560,9 +580,9 @@ fn cells(row: &ResultRow, warning: Option<usize>, md: bool) -> [String; 8] {
             fmt_value(r.fit.se),
             r.fit.r2
         ),
-        Err(e) => format!("fit failed: {e}"),
+        Err(_) => "fit failed".to_string(),
     };
-    if let Some(k) = warning {
+    if let Some(k) = warning.filter(|_| !row.two_step_notes().is_empty()) {
         two.push_str(&format!(" ⚠{k}"));
     }
     let paper = match row.kind.paper() {
@@ -591,19 +611,19 @@ fn cells(row: &ResultRow, warning: Option<usize>, md: bool) -> [String; 8] {
     ]
 }
 
-/// The rows as a table, then the two-step warnings (numbered, referenced from the two-step
-/// cells as `⚠k`) and `notes` (e.g. [`SweepResults::notes`]), one per line.
+/// The rows as a table, then each row's notes ([`ResultRow::notes`]: failed fits, the two-step
+/// warnings; numbered, referenced from the cells as `⚠k`) and `notes` (e.g.
+/// [`SweepResults::notes`]), one per line.
 pub fn render(rows: &[ResultRow], notes: &[String], format: Format) -> String {
     let md = format == Format::Markdown;
-    let mut warnings: Vec<(String, Vec<String>)> = Vec::new();
+    let mut warnings: Vec<((&str, &str), Vec<String>)> = Vec::new();
     let mut table: Vec<[String; 8]> = Vec::new();
     for row in rows {
-        let w = row.two_step_warnings();
+        let w = row.notes();
         let k = if w.is_empty() {
             None
         } else {
-            let what = format!("{}, {}", row.sweep, row.kind.label);
-            warnings.push((what, w));
+            warnings.push(((row.sweep.as_str(), row.kind.label), w));
             Some(warnings.len())
         };
         table.push(cells(row, k, md));
@@ -641,27 +661,37 @@ pub fn render(rows: &[ResultRow], notes: &[String], format: Format) -> String {
             out.push_str(&line(c));
         }
     }
-    if !warnings.is_empty() {
+    let failed = rows
+        .iter()
+        .any(|r| r.likelihood.is_err() || r.two_step.is_err());
+    if failed {
+        out.push_str(if md {
+            "\nFailed fits, and the two-step estimator's own warnings (condensed; `dynphase \
+             scaling` prints them in full):\n\n"
+        } else {
+            "\nfailed fits and two-step warnings (condensed; `dynphase scaling` prints them in \
+             full):\n"
+        });
+    } else if !warnings.is_empty() {
         out.push_str(if md {
             "\nThe two-step estimator's own warnings (condensed; `dynphase scaling` prints them \
              in full):\n\n"
         } else {
             "\ntwo-step warnings (condensed; `dynphase scaling` prints them in full):\n"
         });
-        for (k, (what, w)) in warnings.iter().enumerate() {
-            let what = if md {
-                let (sweep, label) = what.split_once(", ").unwrap_or((what, ""));
-                format!("`{sweep}`, {label}")
-            } else {
-                what.clone()
-            };
-            let item = format!("⚠{} {what}: {}", k + 1, w.join("; "));
-            out.push_str(&if md {
-                format!("- {item}\n")
-            } else {
-                format!("  {item}\n")
-            });
-        }
+    }
+    for (k, ((sweep, label), w)) in warnings.iter().enumerate() {
+        let what = if md {
+            format!("`{sweep}`, {label}")
+        } else {
+            format!("{sweep}, {label}")
+        };
+        let item = format!("⚠{} {what}: {}", k + 1, w.join("; "));
+        out.push_str(&if md {
+            format!("- {item}\n")
+        } else {
+            format!("  {item}\n")
+        });
     }
     if !notes.is_empty() {
         out.push('\n');
@@ -758,6 +788,62 @@ mod tests {
             .unwrap_err()
             .contains("results:begin"));
         assert!(block_of(&format!("{END_MARKER}\n{BEGIN_MARKER}\n")).is_none());
+    }
+
+    #[test]
+    fn rows_render_open_intervals_failures_and_progress() {
+        let summary = RecordSummary {
+            networks: 296,
+            wall_s: 5470.0,
+            learned: 208,
+            limit_cycle: Some(122),
+            slow_point: Some(86),
+        };
+        let mle = MleResult {
+            beta: 5.30992805250849,
+            c0: 0.0,
+            c1: 0.0,
+            loglik: 0.0,
+            ci95: Some((2.4046624292607377, f64::INFINITY)),
+            se: Some(f64::INFINITY),
+            p: None,
+            rows: Vec::new(),
+            floor: None,
+        };
+        let row = ResultRow {
+            sweep: "workstation".into(),
+            kind: boundaries(fit::Experiment::NoPost)[1],
+            summary,
+            progress: Some((296, 2163)),
+            likelihood: Ok(mle),
+            two_step: Err("invalid rows: fewer than 3 usable".into()),
+        };
+        let md = render(
+            std::slice::from_ref(&row),
+            &["a note".into()],
+            Format::Markdown,
+        );
+        assert_eq!(
+            md.lines().nth(2).unwrap(),
+            "| `workstation` (in progress: 296 of 2,163) | slow point (Fig S3F) | \
+             5.31 [2.40, ∞) | fit failed ⚠1 | 4.05 ± 0.10 | 296 | 208 (122, 86) | 1.52 |"
+        );
+        assert!(
+            md.contains(
+                "- ⚠1 `workstation`, slow point: two-step fit failed: invalid rows: fewer than 3 \
+                 usable\n"
+            ),
+            "{md}"
+        );
+        assert!(md.ends_with("\n- note: a note\n"), "{md}");
+        let text = render(&[row], &[], Format::Text);
+        assert!(
+            text.lines()
+                .nth(2)
+                .unwrap()
+                .starts_with("workstation (in progress: 296 of 2,163)  slow point"),
+            "{text}"
+        );
     }
 
     #[test]
