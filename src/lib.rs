@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod assets;
 pub mod cli;
 pub mod error;
 pub mod experiment;

@@ -52,6 +52,20 @@ fn reproduce_runs_sweep_phase_scaling_and_figures() {
     );
     assert_eq!(table.lines().count(), 1 + 111);
     assert!(out.contains("(two-step)") && out.contains("(mle)"), "{out}");
+    // It ends with the results table of the preset it ran.
+    let results = out
+        .split("$ dynphase results --sweeps")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no results step in {out}"));
+    assert!(results.contains("--preset quick\n"), "{results}");
+    assert!(
+        results.contains("no solution (Fig 4C)") && results.contains("slow point (Fig S3F)"),
+        "{results}"
+    );
+    assert!(
+        results.contains("2.72 ± 0.07") && results.contains("  222  "),
+        "{results}"
+    );
     assert!(tmp.path().join("figs/fig4A.png").exists());
     // The theory table and figures come first.
     assert!(
@@ -127,6 +141,14 @@ fn reproduce_runs_a_list_of_presets_and_validates_all_first() {
     ] {
         assert!(tmp.path().join("figs").join(f).exists(), "{f}\n{out}");
     }
+    // One results table for the whole list, after the last preset.
+    let results = out.split("$ dynphase results").nth(1).unwrap();
+    assert!(
+        results.contains("--preset quick-post,quick-no-memory\n")
+            && results.contains("no solution, post period (Fig 4F)")
+            && results.contains("no memory (Fig S6C)"),
+        "{results}"
+    );
     // The theory step runs once for the whole list.
     assert_eq!(out.matches("0/4 toy-model figures").count(), 1, "{out}");
 }

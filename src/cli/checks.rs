@@ -193,15 +193,7 @@ pub fn count_str(x: f64) -> String {
     if !(x.is_finite() && x < 1e15) {
         return format!("{x:.2e}");
     }
-    let s = format!("{}", x.round() as u64);
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::sweep::results::fmt_count(x.round() as usize)
 }
 
 /// A duration in seconds as `45 s`, `12 min`, `3.4 h`, `5.2 days` or `3.1e9 years`.

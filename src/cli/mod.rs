@@ -10,6 +10,7 @@ mod figures;
 mod fit;
 mod orbits;
 mod reproduce;
+mod results;
 mod scaling;
 mod sweep;
 mod theory;
@@ -55,10 +56,14 @@ pub enum Command {
     Phase(sweep::PhaseArgs),
     /// Fit critical boundaries and their scaling exponent from a phase table.
     Scaling(scaling::ScalingArgs),
+    /// The results table: every boundary's exponent by both estimators beside the paper's
+    /// value, with networks and core-hours (committed data, or sweep directories).
+    Results(results::ResultsArgs),
     /// Draw figures: `all` into paper_figures/, `sweep DIR` into DIR/figures/ (or --out).
     Figures(figures::FiguresArgs),
     /// The whole pipeline: theory table and figures, then a sweep preset (default: quick):
-    /// sweep, phase table, exponent by both estimators, figures. Rerun to resume.
+    /// sweep, phase table, exponent by both estimators, figures; last the results table of
+    /// every preset run. Rerun to resume.
     Reproduce(reproduce::ReproduceArgs),
 }
 
@@ -93,6 +98,7 @@ pub fn run_command(command: &Command) -> crate::Result<()> {
         Command::Status(a) => sweep::run_status(a),
         Command::Phase(a) => sweep::run_phase(a),
         Command::Scaling(a) => scaling::run(a),
+        Command::Results(a) => results::run(a),
         Command::Figures(a) => figures::run(a),
         Command::Reproduce(a) => reproduce::run(a),
     }

@@ -1,6 +1,7 @@
 //! `dynphase reproduce`: the whole pipeline in one command — the toy-model theory table and
 //! figures, then for one sweep preset: train the sweep (resuming a partial one), aggregate the
-//! phase table, fit the boundary exponent with both estimators, and draw the sweep figures.
+//! phase table, fit the boundary exponent with both estimators, and draw the sweep figures;
+//! last, the results table of every preset it ran (`dynphase results`).
 
 use std::path::PathBuf;
 
@@ -81,10 +82,28 @@ pub fn run(a: &ReproduceArgs) -> Result<()> {
             a.out.display().to_string(),
         ],
     )?;
-    for p in presets {
+    for p in &presets {
         run_preset(a, p)?;
     }
-    Ok(())
+    // The results table of the presets with a phase diagram (the rank-2 study has none).
+    let with_table: Vec<&str> = presets
+        .iter()
+        .copied()
+        .filter(|p| experiment_of(p).is_some())
+        .collect();
+    if with_table.is_empty() {
+        return Ok(());
+    }
+    step(
+        "results: every boundary exponent by both estimators, beside the paper's",
+        vec![
+            "results".into(),
+            "--sweeps".into(),
+            a.sweeps.display().to_string(),
+            "--preset".into(),
+            with_table.join(","),
+        ],
+    )
 }
 
 /// Steps 1–4 for one preset.

@@ -5,7 +5,9 @@
 //! * [`npz`] — ZIP archives of `.npy` entries.
 //! * [`network`] — full-rank and rank-2 parameters as `.npz` (and the reference's JSON).
 //! * [`history`] — per-epoch training logs as CSV.
+//! * [`gzip`] — reading gzip files (the committed sweep records).
 
+pub mod gzip;
 pub mod history;
 pub mod network;
 pub mod npy;

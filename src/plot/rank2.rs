@@ -18,13 +18,10 @@ use super::{
     draw_colour_bar, draw_legend, font, jet, log_span, log_tick_label, sample_field, save_figure,
     DrawResult, Figure, C0, C1, C7,
 };
-use crate::io::network::rank2_from_json_str;
 use crate::rnn::model::{rank2_rollout, Rank2Params, DT_MS};
 use crate::rnn::task::Rank2Task;
 use crate::rnn::train::{train_rank2, History, Rank2Config};
 use crate::Result;
-
-const SEED30_JSON: &str = include_str!("../../tests/data/rank2_seed30_init.json");
 
 /// Epoch budgets of the rank-2 figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,10 +33,7 @@ pub enum Rank2Budget {
     Paper,
 }
 
-/// The paper's seed-30 rank-2 network at initialisation (docs/models.md; `tests/data/rank2_seed30_init.json`).
-pub fn seed30_init() -> Result<Rank2Params<f32>> {
-    rank2_from_json_str(SEED30_JSON, Path::new("rank2_seed30_init.json"))
-}
+pub use crate::assets::rank2_seed30_init as seed30_init;
 
 /// Render every figure of this family into `out_dir` with [`Rank2Budget::Quick`].
 pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {

@@ -11,6 +11,8 @@
 //! * [`phase`] — [`phase_table`]: counts per (lr, delay) cell.
 //! * [`discover`] — where the sweep figures find their records.
 //! * [`status`] — [`status::sweep_status`]: progress and ETA of running shards.
+//! * [`results`] — the results table: every boundary's exponent by both estimators beside
+//!   the paper's, with networks and core-hours.
 //!
 //! A sweep directory holds `sweep.json` (preset, overrides, executor, shard) and
 //! `runs.jsonl`. Apart from the final `wall_s` field, each record is a pure function of
@@ -25,6 +27,7 @@ pub mod merge;
 pub mod phase;
 pub mod preset;
 pub mod record;
+pub mod results;
 pub mod runner;
 pub mod spec;
 pub mod status;

@@ -419,9 +419,9 @@ impl Preset {
         Ok(self)
     }
 
-    /// Total number of networks.
+    /// Total number of networks (a run that two grids share counts once).
     pub fn len(&self) -> usize {
-        self.grids.iter().map(Grid::len).sum()
+        self.runs().len()
     }
 
     /// True if the preset holds no network.
@@ -429,15 +429,40 @@ impl Preset {
         self.len() == 0
     }
 
-    /// Every run in canonical order (grid by grid, see [`Grid::runs`]).
+    /// Every run in canonical order (grid by grid, see [`Grid::runs`]), each once: overrides
+    /// can make several blocks of a preset cover the same networks (e.g. `--lrs` and
+    /// `--delays-ms` on a row-block design), and a network shared by two grids is the same
+    /// network (its outcome is a function of its id), so only its first occurrence is kept.
     pub fn runs(&self) -> Vec<RunSpec> {
-        self.grids.iter().flat_map(Grid::runs).collect()
+        let mut seen = std::collections::HashSet::new();
+        self.grids
+            .iter()
+            .flat_map(Grid::runs)
+            .filter(|r| seen.insert((r.experiment, r.lr.to_bits(), r.delay_ms, r.seed)))
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overrides_that_merge_blocks_give_each_network_once() {
+        let o = Overrides {
+            lrs: Some(vec![0.316228, 0.1]),
+            delays_ms: Some(vec![20, 60, 100]),
+            seeds: Some(2),
+            ..Default::default()
+        };
+        let p = Preset::named("quick").unwrap().with_overrides(&o).unwrap();
+        assert!(p.grids.len() > 1);
+        let runs = p.runs();
+        assert_eq!(runs.len(), 2 * 3 * 2);
+        assert_eq!(p.len(), 12);
+        let ids: std::collections::HashSet<String> = runs.iter().map(|r| r.id()).collect();
+        assert_eq!(ids.len(), 12);
+    }
 
     #[test]
     fn unknown_preset_lists_names() {

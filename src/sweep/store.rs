@@ -153,15 +153,34 @@ pub fn read_store(path: &Path) -> Result<StoreContents> {
 
 /// Stream the valid records of a `runs.jsonl` file through `on_record`, in file order,
 /// without holding the file in memory; returns the bad final line, if any (see
-/// [`read_store`] for the rules).
+/// [`read_store`] for the rules). A path ending in `.gz` (the committed
+/// `paper_figures/data/NAME_runs.jsonl.gz`) is decompressed in memory first.
 pub fn scan_store(path: &Path, on_record: &mut dyn FnMut(RunRecord)) -> Result<Option<BadTail>> {
-    use std::io::BufRead;
+    if path.extension().is_some_and(|e| e == "gz") {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let raw = crate::io::gzip::read_gz(path)?;
+        return scan_reader(path, std::io::Cursor::new(raw), on_record);
+    }
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(path, e)),
     };
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    scan_reader(
+        path,
+        std::io::BufReader::with_capacity(1 << 20, file),
+        on_record,
+    )
+}
+
+/// [`scan_store`] on an open reader; `path` names it in errors.
+fn scan_reader(
+    path: &Path,
+    mut reader: impl std::io::BufRead,
+    on_record: &mut dyn FnMut(RunRecord),
+) -> Result<Option<BadTail>> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut buf: Vec<u8> = Vec::new();
     let mut offset = 0u64;
