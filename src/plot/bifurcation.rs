@@ -1,7 +1,7 @@
 //! The bifurcation figure of `dynphase bifurcations` (docs/dynamics.md): fixed-point branches,
 //! orbit amplitude and orbit period against the training epoch, with the detected events.
 
-use super::{draw_legend, font, save_figure, DrawResult, Figure, C0, C3, C7, FONT};
+use super::{dashed_vline, draw_legend, font, save_figure, DrawResult, Figure, C0, C3, C7, FONT};
 use crate::analysis::bifurcation::Scan;
 use crate::analysis::orbits::norm;
 use crate::Result;
@@ -192,12 +192,7 @@ impl ScanFigure<'_> {
         Y: Ranged<ValueType = f64>,
     {
         for (i, e) in self.scan.events.iter().enumerate() {
-            c.draw_series(DashedLineSeries::new(
-                vec![(e.epoch, lo), (e.epoch, hi)],
-                6,
-                4,
-                C7.stroke_width(2),
-            ))?;
+            dashed_vline(c, e.epoch, (lo, hi), ((6, 4), 2), None)?;
             if labels {
                 // Staggered so that events close in epoch stay readable.
                 let y = hi - (i % 5) as f64 * 0.07 * (hi - lo);

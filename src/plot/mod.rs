@@ -179,6 +179,34 @@ pub fn decades(lo: f64, hi: f64) -> Vec<f64> {
     (a..=b).map(|k| 10f64.powi(k)).collect()
 }
 
+/// A dashed grey vertical line at `x` from `ys.0` to `ys.1`, with dashes of `dash.0` px and
+/// gaps of `dash.1` px, `width` px wide, and an optional `(text, position, font size)` label
+/// (the event and threshold markers of the figures).
+pub fn dashed_vline<DB, X, Y>(
+    c: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    x: f64,
+    ys: (f64, f64),
+    (dash, width): ((u32, u32), u32),
+    label: Option<(&str, (f64, f64), u32)>,
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    c.draw_series(DashedLineSeries::new(
+        vec![(x, ys.0), (x, ys.1)],
+        dash.0,
+        dash.1,
+        C7.stroke_width(width),
+    ))?;
+    if let Some((text, at, size)) = label {
+        c.draw_series(std::iter::once(Text::new(text.to_string(), at, font(size))))?;
+    }
+    Ok(())
+}
+
 /// Range for a log-scaled axis from `lo` to `hi` (use as `log_span(lo, hi).log_scale()`),
 /// widened by a relative 1e-9 on both sides. plotters puts the decade ticks of a log axis at
 /// 10^⌈log10 lo⌉, ×10 while ≤ hi, in floating point, so an end point that is itself a power of

@@ -26,8 +26,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_arrow, draw_legend, draw_quiver, font, geomspace, linspace, log_span, log_tick_label,
-    save_figure, DrawResult, Figure, C0, C1, C2, C3, C7, FONT,
+    dashed_vline, draw_arrow, draw_legend, draw_quiver, font, geomspace, linspace, log_span,
+    log_tick_label, save_figure, DrawResult, Figure, C0, C1, C2, C3, C7, FONT,
 };
 use crate::rnn::task::{FullRankTask, FullRankTaskKind, WindowMode};
 use crate::theory::{
@@ -222,34 +222,8 @@ fn frame<'a, 'b, DB: DrawingBackend>(
     b
 }
 
-/// A dashed grey vertical line at `x` over `ys` with `label` at `at`.
-fn marker_line<DB, X, Y>(
-    c: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
-    x: f64,
-    ys: (f64, f64),
-    label: &str,
-    at: (f64, f64),
-    size: u32,
-) -> DrawResult
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-    X: Ranged<ValueType = f64>,
-    Y: Ranged<ValueType = f64>,
-{
-    c.draw_series(DashedLineSeries::new(
-        vec![(x, ys.0), (x, ys.1)],
-        6,
-        5,
-        C7.stroke_width(1),
-    ))?;
-    c.draw_series(std::iter::once(Text::new(
-        label.to_string(),
-        at,
-        font(size),
-    )))?;
-    Ok(())
-}
+/// The threshold markers of the theory figures: 6 px dashes, 5 px gaps, 1 px wide.
+const MARKER: ((u32, u32), u32) = ((6, 5), 1);
 
 /// Fig 4G.
 struct Fig4G;
@@ -462,7 +436,13 @@ impl Figure for FigS2B {
             (m.r_star_closed(), "r* = 1/(2T_d)"),
             (m.r_nl_closed(), "r_NL"),
         ] {
-            marker_line(&mut c, r, (-0.05, 1.6), name, (r + 1.5e-4, 1.52), 16)?;
+            dashed_vline(
+                &mut c,
+                r,
+                (-0.05, 1.6),
+                MARKER,
+                Some((name, (r + 1.5e-4, 1.52), 16)),
+            )?;
         }
         draw_legend(&mut c, SeriesLabelPosition::LowerRight, 16, 0.9)?;
         Ok(())
@@ -534,7 +514,13 @@ impl Figure for SpLandscape {
             .label("integrated ODE")
             .legend(|(x, y)| Circle::new((x + 12, y), 4, C2.filled()));
         for (x, name) in [(1.0, "r*"), (xnl, "r_NL")] {
-            marker_line(&mut c, x, (-0.05, 1.25), name, (x + 0.02, 1.2), 18)?;
+            dashed_vline(
+                &mut c,
+                x,
+                (-0.05, 1.25),
+                MARKER,
+                Some((name, (x + 0.02, 1.2), 18)),
+            )?;
         }
         // The critical step from just right of r*: η* |L'(r*+)| = r* − r_NL.
         let y = 0.35;
@@ -729,14 +715,8 @@ impl Figure for LocalExponent {
                 }
             }
         }
-        marker_line(
-            &mut c,
-            1.0,
-            (0.8, 5.6),
-            "T_resp = T_delay",
-            (1.08, 5.45),
-            15,
-        )?;
+        let label = ("T_resp = T_delay", (1.08, 5.45), 15);
+        dashed_vline(&mut c, 1.0, (0.8, 5.6), MARKER, Some(label))?;
         // Numeric points: local exponents of the ODE-numeric η* table at T_resp = 5.
         let t: Vec<f64> = self.rows.iter().map(|r| r.t_delay).collect();
         for (sel, col, name) in [

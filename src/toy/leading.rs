@@ -27,6 +27,7 @@
 //! and η* = (φ_1/c)²/(6 T_d²) (β = 2).
 
 use super::formula::{Formula, FormulaModel};
+use super::numerics::switches_until;
 use super::{FieldAt, ToyModel, Windows};
 use crate::ode::{find_crossings, CrossingOptions};
 use crate::{Error, Result};
@@ -232,7 +233,7 @@ fn detect_rotation(m: &FormulaModel) -> Result<Option<Bifurcation>> {
         // Switch phases from one run at a reference r with t_1 of order the trial.
         let (lo, hi) = m.r_search();
         let r_ref = (lo * hi).sqrt();
-        let (o0, sw) = switches_over(m, r_ref, 4.0 * 2.0 * PI / (c * r_ref).abs())?;
+        let (o0, sw) = switches_until(m, r_ref, 4.0 * 2.0 * PI / (c * r_ref).abs())?;
         if o0 || sw.is_empty() {
             return Ok(None);
         }
@@ -246,24 +247,6 @@ fn detect_rotation(m: &FormulaModel) -> Result<Option<Bifurcation>> {
         }));
     }
     Ok(None)
-}
-
-fn switches_over(m: &FormulaModel, r: f64, t_end: f64) -> Result<(bool, Vec<f64>)> {
-    let mut x0 = vec![0.0; m.dim()];
-    m.initial_state(r, &mut x0);
-    let o0 = m.indicator(&x0) > 0.0;
-    let mut o = CrossingOptions::default();
-    o.adaptive.h_max = m.max_step(r);
-    o.adaptive.n_max = 2_000_000;
-    let (cr, _) = find_crossings(
-        &FieldAt::new(m, r),
-        0.0,
-        &x0,
-        t_end,
-        |_, x| m.indicator(x),
-        &o,
-    )?;
-    Ok((o0, cr.into_iter().map(|c| c.t).collect()))
 }
 
 fn no_fold(m: &FormulaModel, why: &str) -> Error {
@@ -295,7 +278,7 @@ fn detect_fold(m: &FormulaModel) -> Result<Bifurcation> {
     let mut x0 = [0.0];
     m.initial_state(r_mid, &mut x0);
     let t_guess = 10.0 * m.windows().total();
-    let (_, sw) = switches_over(m, r_mid, t_guess)?;
+    let (_, sw) = switches_until(m, r_mid, t_guess)?;
     let Some(&t1) = sw.first() else {
         return Err(no_fold(
             m,

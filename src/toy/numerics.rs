@@ -109,16 +109,26 @@ pub(super) fn crossing_options<M: ToyModel + ?Sized>(m: &M, r: f64) -> CrossingO
 
 pub(super) fn switch_times<M: ToyModel + ?Sized>(m: &M, r: f64) -> Result<(bool, Vec<f64>)> {
     invalid_r(r)?;
+    switches_until(m, r, m.windows().total())
+}
+
+/// The step output at t = 0 and its switch times in (0, t_end] (none if t_end ≤ 0).
+pub(super) fn switches_until<M: ToyModel + ?Sized>(
+    m: &M,
+    r: f64,
+    t_end: f64,
+) -> Result<(bool, Vec<f64>)> {
     let mut x0 = vec![0.0; m.dim()];
     m.initial_state(r, &mut x0);
     let o0 = m.indicator(&x0) > 0.0;
-    let sys = FieldAt { m, r };
-    let t1 = m.windows().total();
+    if t_end <= 0.0 {
+        return Ok((o0, Vec::new()));
+    }
     let (cr, _) = find_crossings(
-        &sys,
+        &FieldAt { m, r },
         0.0,
         &x0,
-        t1,
+        t_end,
         |_, x| m.indicator(x),
         &crossing_options(m, r),
     )?;
@@ -165,26 +175,11 @@ pub(super) fn output_trajectory<M: ToyModel + ?Sized>(
         Readout::Step => {
             // Switch times over the span of the requested times.
             let t_end = times.last().copied().unwrap_or(0.0);
-            let mut x0 = vec![0.0; m.dim()];
-            m.initial_state(r, &mut x0);
-            let o0 = m.indicator(&x0) > 0.0;
-            let sys = FieldAt { m, r };
-            let (cr, _) = if t_end > 0.0 {
-                find_crossings(
-                    &sys,
-                    0.0,
-                    &x0,
-                    t_end,
-                    |_, x| m.indicator(x),
-                    &crossing_options(m, r),
-                )?
-            } else {
-                (Vec::new(), x0)
-            };
+            let (o0, sw) = switches_until(m, r, t_end)?;
             Ok(times
                 .iter()
                 .map(|&t| {
-                    let n = cr.iter().filter(|c| c.t <= t).count();
+                    let n = sw.iter().filter(|&&c| c <= t).count();
                     if o0 ^ (n % 2 == 1) {
                         1.0
                     } else {
