@@ -8,7 +8,7 @@
 //!
 //! Shared helpers: the matplotlib colours [`C0`]–[`C3`] (paper_figures/README.md), the 'jet' colormap
 //! [`jet`], log-axis tick labels [`log_tick_label`] and [`decades`], linear and log grids
-//! ([`linspace`], [`logspace`]), RGB images in chart coordinates
+//! ([`linspace`], [`geomspace`]), RGB images in chart coordinates
 //! ([`draw_rgb_image`]), arrows ([`draw_arrow`]) and quiver plots of a
 //! vector field with unit-length arrows ([`draw_quiver`]).
 //!
