@@ -4,6 +4,9 @@
 //! eigenvalues −1 + (ca/2)e^{±iψ}, followed along a straight line in its parameters as between
 //! two training checkpoints, both as the 2-D latent flow and as the N-dimensional network.
 
+mod common;
+use common::rel;
+
 use dynphase::analysis::bifurcation::{
     continue_fixed_point, continue_orbit, scan, BranchEnd, ContinuationConfig, Direction,
     EventKind, OrbitEnd, ScanInput,
@@ -143,10 +146,6 @@ fn grid_starts(half: f64, n: usize) -> Vec<Vec<f64>> {
         }
     }
     s
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs()
 }
 
 #[test]

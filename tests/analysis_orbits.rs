@@ -3,15 +3,14 @@
 //! SNIC normal form θ' = r − cos θ (period 2π/√(r² − 1)) and a rank-2 network whose latent
 //! cycle is solved independently on a fine quadrature grid.
 
+mod common;
+use common::rel;
+
 use dynphase::analysis::field::{LowRankLatentField, TanhRnnField, VectorField};
 use dynphase::analysis::orbits::{find_orbit, rank2_dense, ring_rank2, shoot, OrbitConfig};
 use dynphase::ode::System;
 use nalgebra::DMatrix;
 use std::f64::consts::PI;
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs()
-}
 
 /// ż = (μ + iω) z − (1 + iβ)|z|² z: cycle ρ = √μ, period 2π/(ω − βμ), radial multiplier
 /// e^{−2μT}.

@@ -1,15 +1,14 @@
 //! Theory layer: GD boundaries against η*, scaling tables, local exponents, crossing, phases,
 //! and the `dynphase theory` command line.
 
+mod common;
+use common::rel;
+
 use std::f64::consts::PI;
 use std::process::Command;
 
 use dynphase::theory::*;
 use dynphase::toy::{ClosedForm, LimitCycle, SaddleNode, ToyNumerics};
-
-fn rel(a: f64, b: f64) -> f64 {
-    ((a - b) / b).abs()
-}
 
 /// docs/toy-theory.md: SP failure sets in within a few percent of η*_SP (here: within 10 %).
 #[test]

@@ -2,14 +2,13 @@
 //! their closed forms, the SNIC file against the Rust SNIC of examples/custom_toy_model.rs, and
 //! typed errors for bad model files.
 
+mod common;
+use common::rel;
+
 use dynphase::toy::testing::{check_against, check_agree, Tolerances};
 use dynphase::toy::{
     ClosedForm, FormulaModel, LimitCycle, SaddleNode, Side, ToyModel, ToyNumerics, Windows,
 };
-
-fn rel(a: f64, b: f64) -> f64 {
-    ((a - b) / b).abs()
-}
 
 fn model(file: &str, td: f64, tr: f64) -> FormulaModel {
     let path = format!("{}/models/{file}", env!("CARGO_MANIFEST_DIR"));

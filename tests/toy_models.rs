@@ -1,13 +1,12 @@
 //! Toy models: every model runs through one generic harness that compares the numerics derived
 //! from its ODE with its closed forms (docs/toy-theory.md), plus the reference values of docs/toy-theory.md.
 
+mod common;
+use common::rel;
+
 use dynphase::toy::testing::{check_closed_form, Tolerances};
 use dynphase::toy::{ClosedForm, LimitCycle, SaddleNode, ToyNumerics};
 use proptest::prelude::*;
-
-fn rel(a: f64, b: f64) -> f64 {
-    ((a - b) / b).abs()
-}
 
 /// The public harness of `dynphase::toy::testing` with the default tolerances and η* within
 /// `tol_eta`: the loss at probe points, the flat zone, r*, r_NL, both one-sided slopes, η*

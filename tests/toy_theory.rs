@@ -2,6 +2,9 @@
 //! from the formulas alone, predictions against closed forms and numerics, a property test over
 //! random fold normal forms, and the `toy check` / `theory --model` command lines.
 
+mod common;
+use common::rel;
+
 use std::f64::consts::PI;
 use std::process::Command;
 
@@ -10,10 +13,6 @@ use dynphase::toy::{
     ToyNumerics,
 };
 use proptest::prelude::*;
-
-fn rel(a: f64, b: f64) -> f64 {
-    ((a - b) / b).abs()
-}
 
 fn path(file: &str) -> String {
     format!("{}/models/{file}", env!("CARGO_MANIFEST_DIR"))

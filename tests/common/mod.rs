@@ -4,6 +4,11 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+
+/// Relative error |a − b| / |b| of `a` against the reference `b`.
+pub fn rel(a: f64, b: f64) -> f64 {
+    ((a - b) / b).abs()
+}
 use std::process::Command;
 
 /// Run the `dynphase` binary with `args`: (exit status success, stdout, stderr).
