@@ -397,34 +397,60 @@ fn lerp_vec(a: &[f64], b: &[f64], s: f64) -> Vec<f64> {
     a.iter().zip(b).map(|(x, y)| x + s * (y - x)).collect()
 }
 
-impl Segment<TanhRnnField> {
-    /// Errors when the two networks differ in size.
-    pub fn new(from: TanhRnnField, to: TanhRnnField) -> crate::Result<Self> {
-        if from.n != to.n {
-            return Err(crate::Error::invalid(
-                "segment",
-                format!("networks of {} and {} units", from.n, to.n),
-            ));
-        }
+/// A field whose parameters can be joined by a straight line: what [`Segment`] needs of the
+/// two checkpoints it joins.
+pub trait ChordField: VectorField + Sized {
+    /// `Err` with a description when `self` and `other` differ in shape.
+    fn check_same_shape(&self, other: &Self) -> crate::Result<()>;
+    /// The field with parameters (1 − s)·self + s·other.
+    fn lerp(&self, other: &Self, s: f64) -> Self;
+    /// ∂F/∂s at (x, s) along that line, written to `out`.
+    fn d_ds_chord(&self, other: &Self, x: &[f64], s: f64, out: &mut [f64]);
+}
+
+impl<F: ChordField> Segment<F> {
+    /// Errors when the two networks differ in shape (size, or size and rank).
+    pub fn new(from: F, to: F) -> crate::Result<Self> {
+        from.check_same_shape(&to)?;
         Ok(Segment { from, to })
     }
 }
 
-impl FieldFamily for Segment<TanhRnnField> {
-    type Field = TanhRnnField;
+impl<F: ChordField> FieldFamily for Segment<F> {
+    type Field = F;
 
-    fn at(&self, s: f64) -> TanhRnnField {
+    fn at(&self, s: f64) -> F {
+        self.from.lerp(&self.to, s)
+    }
+
+    fn d_ds(&self, x: &[f64], s: f64, out: &mut [f64]) {
+        self.from.d_ds_chord(&self.to, x, s, out)
+    }
+}
+
+impl ChordField for TanhRnnField {
+    fn check_same_shape(&self, other: &Self) -> crate::Result<()> {
+        if self.n != other.n {
+            return Err(crate::Error::invalid(
+                "segment",
+                format!("networks of {} and {} units", self.n, other.n),
+            ));
+        }
+        Ok(())
+    }
+
+    fn lerp(&self, other: &Self, s: f64) -> Self {
         TanhRnnField {
-            n: self.from.n,
-            w: lerp_vec(&self.from.w, &self.to.w, s),
-            b: lerp_vec(&self.from.b, &self.to.b, s),
+            n: self.n,
+            w: lerp_vec(&self.w, &other.w, s),
+            b: lerp_vec(&self.b, &other.b, s),
         }
     }
 
     /// F = −x + tanh(u), u = W(s)x + b(s): ∂F/∂s = (1 − tanh²u)(ΔW x + Δb).
-    fn d_ds(&self, x: &[f64], s: f64, out: &mut [f64]) {
-        let n = self.from.n;
-        let (a, b) = (&self.from, &self.to);
+    fn d_ds_chord(&self, other: &Self, x: &[f64], s: f64, out: &mut [f64]) {
+        let n = self.n;
+        let (a, b) = (self, other);
         for i in 0..n {
             let mut u = a.b[i] + s * (b.b[i] - a.b[i]);
             let mut du = b.b[i] - a.b[i];
@@ -439,38 +465,33 @@ impl FieldFamily for Segment<TanhRnnField> {
     }
 }
 
-impl Segment<LowRankLatentField> {
-    /// Errors when the two networks differ in size or rank.
-    pub fn new(from: LowRankLatentField, to: LowRankLatentField) -> crate::Result<Self> {
-        if from.n_hidden != to.n_hidden || from.k != to.k {
+impl ChordField for LowRankLatentField {
+    fn check_same_shape(&self, other: &Self) -> crate::Result<()> {
+        if self.n_hidden != other.n_hidden || self.k != other.k {
             return Err(crate::Error::invalid(
                 "segment",
                 format!(
                     "networks of {} units rank {} and {} units rank {}",
-                    from.n_hidden, from.k, to.n_hidden, to.k
+                    self.n_hidden, self.k, other.n_hidden, other.k
                 ),
             ));
         }
-        Ok(Segment { from, to })
+        Ok(())
     }
-}
 
-impl FieldFamily for Segment<LowRankLatentField> {
-    type Field = LowRankLatentField;
-
-    fn at(&self, s: f64) -> LowRankLatentField {
+    fn lerp(&self, other: &Self, s: f64) -> Self {
         LowRankLatentField {
-            n_hidden: self.from.n_hidden,
-            k: self.from.k,
-            m: lerp_vec(&self.from.m, &self.to.m, s),
-            n: lerp_vec(&self.from.n, &self.to.n, s),
-            b: lerp_vec(&self.from.b, &self.to.b, s),
+            n_hidden: self.n_hidden,
+            k: self.k,
+            m: lerp_vec(&self.m, &other.m, s),
+            n: lerp_vec(&self.n, &other.n, s),
+            b: lerp_vec(&self.b, &other.b, s),
         }
     }
 
     /// F = −κ + n(s) h, h = tanh(m(s)κ + b(s)): ∂F/∂s = Δn h + n(s) (1 − h²)(Δm κ + Δb).
-    fn d_ds(&self, x: &[f64], s: f64, out: &mut [f64]) {
-        let (a, b) = (&self.from, &self.to);
+    fn d_ds_chord(&self, other: &Self, x: &[f64], s: f64, out: &mut [f64]) {
+        let (a, b) = (self, other);
         let (nh, k) = (a.n_hidden, a.k);
         out.iter_mut().for_each(|o| *o = 0.0);
         for i in 0..nh {
