@@ -290,13 +290,7 @@ pub fn load_data_dir(dir: &Path) -> Result<Vec<SweepResults>> {
         .iter()
         .map(|n| {
             let table = dir.join(format!("{n}{DATA_PHASE_SUFFIX}"));
-            let manifest_path = dir.join(format!("{n}{DATA_MANIFEST_SUFFIX}"));
-            let manifest = match std::fs::read_to_string(&manifest_path) {
-                Ok(s) => Some(serde_json::from_str::<Manifest>(&s).map_err(|e| {
-                    Error::format(&manifest_path, format!("not a sweep manifest: {e}"))
-                })?),
-                Err(_) => None,
-            };
+            let manifest = Manifest::read_file(&dir.join(format!("{n}{DATA_MANIFEST_SUFFIX}")))?;
             load_sweep(
                 n,
                 table.is_file().then_some(table.as_path()),

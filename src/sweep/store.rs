@@ -109,13 +109,18 @@ impl Manifest {
 
     /// Read `dir/sweep.json`, `Ok(None)` if it does not exist.
     pub fn read(dir: &Path) -> Result<Option<Manifest>> {
-        let path = dir.join(MANIFEST_FILE);
-        match std::fs::read_to_string(&path) {
+        Manifest::read_file(&dir.join(MANIFEST_FILE))
+    }
+
+    /// The manifest in the file `path` (e.g. a committed `NAME_sweep.json`), `None` if there
+    /// is no such file.
+    pub fn read_file(path: &Path) -> Result<Option<Manifest>> {
+        match std::fs::read_to_string(path) {
             Ok(s) => serde_json::from_str(&s)
                 .map(Some)
-                .map_err(|e| Error::format(&path, format!("not a sweep manifest: {e}"))),
+                .map_err(|e| Error::format(path, format!("not a sweep manifest: {e}"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(&path, e)),
+            Err(e) => Err(Error::io(path, e)),
         }
     }
 }
